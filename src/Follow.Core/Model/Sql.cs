@@ -1,0 +1,48 @@
+namespace Follow.Model;
+
+/// <summary>The one place identifiers are quoted. Values are never spliced into SQL: they are bound as parameters.</summary>
+public static class Sql
+{
+    public static string Ident(string identifier)
+    {
+        ArgumentNullException.ThrowIfNull(identifier);
+        return "\"" + identifier.Replace("\"", "\"\"") + "\"";
+    }
+
+    public static string Idents(IEnumerable<string> identifiers) => string.Join(", ", identifiers.Select(Ident));
+
+    /// <summary>Quotes like PostgreSQL's quote_ident: only when the name is not a plain lower-case, non-reserved word.</summary>
+    public static string IdentIfNeeded(string identifier)
+    {
+        ArgumentNullException.ThrowIfNull(identifier);
+        return NeedsQuotes(identifier) ? Ident(identifier) : identifier;
+    }
+
+    private static bool NeedsQuotes(string identifier)
+    {
+        if (identifier.Length == 0) return true;
+        var first = identifier[0];
+        if (!(first is >= 'a' and <= 'z' || first == '_')) return true;
+        foreach (var c in identifier)
+        {
+            if (!(c is >= 'a' and <= 'z' || c is >= '0' and <= '9' || c == '_' || c == '$')) return true;
+        }
+        return ReservedWords.Contains(identifier);
+    }
+
+    // PostgreSQL's reserved key words (those that cannot be column or table names unquoted).
+    private static readonly HashSet<string> ReservedWords = new(StringComparer.Ordinal)
+    {
+        "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization", "binary",
+        "both", "case", "cast", "check", "collate", "collation", "column", "concurrently", "constraint", "create",
+        "cross", "current_catalog", "current_date", "current_role", "current_schema", "current_time",
+        "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end",
+        "except", "false", "fetch", "for", "foreign", "freeze", "from", "full", "grant", "group", "having", "ilike",
+        "in", "initially", "inner", "intersect", "into", "is", "isnull", "join", "lateral", "leading", "left",
+        "like", "limit", "localtime", "localtimestamp", "natural", "not", "notnull", "null", "offset", "on", "only",
+        "or", "order", "outer", "overlaps", "placing", "primary", "references", "returning", "right", "select",
+        "session_user", "similar", "some", "symmetric", "system_user", "table", "tablesample", "then", "to",
+        "trailing", "true", "union", "unique", "user", "using", "variadic", "verbose", "when", "where", "window",
+        "with",
+    };
+}
