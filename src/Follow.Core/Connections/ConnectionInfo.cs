@@ -77,7 +77,7 @@ public sealed partial class ConnectionInfo
         else if (!trimmed.Contains('='))
         {
             throw ConnectionError.Create(origin,
-                "is neither a URI (postgres://user@host:5432/dbname) nor keyword=value settings (host=... dbname=...)");
+                "the value is neither a URI (postgres://user@host:5432/dbname) nor keyword=value settings (host=... dbname=...)");
         }
         else
         {

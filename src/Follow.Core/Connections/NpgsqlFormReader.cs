@@ -72,7 +72,7 @@ internal static class NpgsqlFormReader
         catch (ArgumentException)
         {
             throw ConnectionError.Create(origin,
-                "contains ';', so it was read as an Npgsql connection string (Key=Value;Key=Value), but it is not one; "
+                "the value contains ';', so it was read as an Npgsql connection string (Key=Value;Key=Value), but it is not one; "
                 + "in a key=value string quote values holding ';' ('...'), in an Npgsql string quote them with double quotes");
         }
 
