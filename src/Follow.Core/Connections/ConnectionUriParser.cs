@@ -6,7 +6,7 @@ namespace Follow.Connections;
 /// <summary>
 /// <c>scheme://[user[:password]@][host][:port][,host[:port]...][/dbname][?keyword=value&amp;...]</c>, read as libpq
 /// reads it. <c>pgsql://</c> also takes pgloader's additions: <c>@@</c> and <c>::</c> for a literal <c>@</c> and
-/// <c>:</c> in the user and password, and <c>unix:/socket/dir[:port]</c> as the host.
+/// <c>:</c> in the user and password, and <c>unix:/socket/dir:port</c> as the host.
 /// </summary>
 internal static class ConnectionUriParser
 {

@@ -39,16 +39,6 @@ internal static class ConninfoParser
         }
     }
 
-    /// <summary>A value as libpq reads it back: quoted when it is empty or holds spaces, quotes or backslashes.</summary>
-    internal static string Quote(string value)
-    {
-        if (value.Length > 0 && !value.Any(c => char.IsWhiteSpace(c) || c is '\'' or '\\'))
-        {
-            return value;
-        }
-        return "'" + value.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
-    }
-
     private static string ReadValue(string text, ref int i, string origin)
     {
         var value = new StringBuilder();
