@@ -55,7 +55,7 @@ internal static class LibpqKeywords
         // libpq's TCP keepalive has no variable; Npgsql's own keepalive is the setting it recommends.
         new("keepalives_idle", null, v => WholeNumberProblem(v, 0, int.MaxValue, "seconds"),
             (b, v) => b.KeepAlive = int.Parse(v, CultureInfo.InvariantCulture)),
-        new("client_encoding", "PGCLIENTENCODING", ClientEncodingProblem, (b, v) => b.ClientEncoding = "UTF8"),
+        new("client_encoding", "PGCLIENTENCODING", ClientEncodingProblem, (b, _) => b.ClientEncoding = "UTF8"),
     ];
 
     internal static readonly Dictionary<string, Spec> ByKeyword = All.ToDictionary(s => s.Keyword, StringComparer.Ordinal);
