@@ -24,7 +24,7 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
     }
 
     public string Scrub(string text) =>
-        _connections.Aggregate(text, (current, connection) => Redaction.Scrub(current, connection, null));
+        _connections.Aggregate(text, (current, connection) => Redaction.Scrub(current, connection));
 
     public void Dispose() => LoggerFactory.Dispose();
 }

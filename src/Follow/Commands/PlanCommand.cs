@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Follow.Connections;
+using Follow.Cli.Output;
 using Follow.Diagnostics;
 using Follow.Planning;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,6 @@ public static class PlanCommand
             var source = inputs.ResolveSource(parse, context, rules);
             var catalog = await PlanInputs.ReadCatalogAsync(source, logger, cancellationToken);
             var plan = DistributionPlanner.Plan(catalog, rules, filters);
-            foreach (var warning in plan.Warnings) Log.PlanWarning(logger, warning);
 
             var disagreements = parse.GetValue(checkPaths)
                 ? await CountDisagreementsAsync(plan, source, cancellationToken)

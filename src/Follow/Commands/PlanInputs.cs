@@ -65,9 +65,8 @@ public sealed class PlanInputs
 
     public ConnectionInfo ResolveSource(ParseResult parse, CliContext context, RuleSet rules)
     {
-        var source = ConnectionResolver.Resolve(
-            parse.GetValue(Source), "FOLLOW_SOURCE_PGURI", rules.Load?.SourceUri, "the rules' load command (from)", context.Environment)
-            ?? throw new BadInputException("no source database: give --source URI or set FOLLOW_SOURCE_PGURI");
+        var source = ConnectionResolver.Require(
+            ConnectionRole.Source, parse.GetValue(Source), rules.Load?.SourceUri, "the rules' load command", context.Environment);
         return context.Remember(source);
     }
 
