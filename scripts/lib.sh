@@ -39,6 +39,7 @@ ensure_postgres() {
 }
 
 # Runs a server binary as the postgres user when we are root: initdb and postgres refuse root.
+# From / because postgres may not be allowed into the current directory; pass absolute paths.
 as_postgres() {
-  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+  if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
