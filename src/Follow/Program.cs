@@ -1,1 +1,3 @@
-﻿Console.WriteLine("Hello, World!");
+using Follow.Cli;
+
+return await FollowCli.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable, CancellationToken.None);

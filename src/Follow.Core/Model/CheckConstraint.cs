@@ -1,0 +1,3 @@
+namespace Follow.Model;
+
+public sealed record CheckConstraint(string Name, string Definition);

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using Follow.Connections;
+using Follow.Diagnostics;
+using Follow.Discovery;
+using Follow.Model;
+using Follow.Planning;
+using Follow.Rules;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Follow.Cli.Commands;
+
+/// <summary>The options every planning command takes, and the steps from them to a plan: rules, filters, source, catalog.</summary>
+public sealed class PlanInputs
+{
+    public Option<string?> Source { get; } = CommonOptions.Source();
+
+    public Option<string?> Rules { get; } = CommonOptions.Rules();
+
+    public Option<string[]> IncludeSchema { get; } = CommonOptions.Repeated("--include-schema", "Move only these schemas (repeatable).", "SCHEMA");
+
+    public Option<string[]> ExcludeSchema { get; } = CommonOptions.Repeated("--exclude-schema", "Do not move these schemas (repeatable).", "SCHEMA");
+
+    public Option<string[]> IncludeTable { get; } = CommonOptions.Repeated("--include-table", "Move only these tables, schema.table or table (repeatable).", "TABLE");
+
+    public Option<string[]> ExcludeTable { get; } = CommonOptions.Repeated("--exclude-table", "Do not move these tables: neither copied nor streamed (repeatable).", "TABLE");
+
+    public void AddTo(Command command)
+    {
+        command.Add(Source);
+        command.Add(Rules);
+        command.Add(IncludeSchema);
+        command.Add(ExcludeSchema);
+        command.Add(IncludeTable);
+        command.Add(ExcludeTable);
+    }
+
+    /// <summary>The rules: --rules, else FOLLOW_RULES, else none.</summary>
+    public RuleSet ReadRules(ParseResult parse, CliContext context)
+    {
+        var path = parse.GetValue(Rules) ?? NullIfEmpty(context.Environment("FOLLOW_RULES"));
+        if (path is null) return RuleSet.Empty;
+        if (!File.Exists(path))
+        {
+            throw new BadInputException($"rules file {path} does not exist; give an existing file with --rules or FOLLOW_RULES");
+        }
+        return RulesParser.ParseFile(path);
+    }
+
+    public Filters ReadFilters(ParseResult parse)
+    {
+        var position = new SourcePosition("command line", 0, 0);
+        return new Filters(
+            parse.GetValue(IncludeSchema) ?? [],
+            parse.GetValue(ExcludeSchema) ?? [],
+            [.. (parse.GetValue(IncludeTable) ?? []).Select(t => TablePatternOf(t, "--include-table", position))],
+            [.. (parse.GetValue(ExcludeTable) ?? []).Select(t => TablePatternOf(t, "--exclude-table", position))]);
+    }
+
+    private static TablePattern TablePatternOf(string text, string option, SourcePosition position)
+    {
+        var name = TableNameText.Parse(text, option);
+        return new TablePattern(name.Schema, name.Name, false, position);
+    }
+
+    public ConnectionInfo ResolveSource(ParseResult parse, CliContext context, RuleSet rules)
+    {
+        var source = ConnectionResolver.Resolve(
+            parse.GetValue(Source), "FOLLOW_SOURCE_PGURI", rules.Load?.SourceUri, "the rules' load command (from)", context.Environment)
+            ?? throw new BadInputException("no source database: give --source URI or set FOLLOW_SOURCE_PGURI");
+        return context.Remember(source);
+    }
+
+    /// <summary>Reads the source catalog; a failure there is a source failure (exit 6).</summary>
+    public static async Task<Catalog> ReadCatalogAsync(ConnectionInfo source, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(source.WithApplicationName("follow").ToNpgsqlConnectionString());
+            await connection.OpenAsync(cancellationToken);
+            var catalog = await CatalogReader.ReadAsync(connection, cancellationToken);
+            Log.CatalogRead(logger, source.Redacted, catalog.Tables.Count);
+            return catalog;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
+        {
+            throw new FollowException($"cannot read the source database {source.Redacted}: {ex.Message}", ExitCode.SourceFailure, ex);
+        }
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
