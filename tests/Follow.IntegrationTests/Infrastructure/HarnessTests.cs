@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Npgsql;
-using static Follow.IntegrationTests.Infrastructure.Samples;
 
 namespace Follow.IntegrationTests.Infrastructure;
 
@@ -105,7 +104,7 @@ public sealed class HarnessTests
         var servers = await PostgresServers.GetAsync();
         await using var db = await servers.Source.CreateDatabaseAsync("sample_schema");
 
-        await db.ExecuteFileAsync(SamplePath("ad-platform", "schema.sql"));
+        await db.ExecuteFileAsync(SamplePaths.Get("ad-platform", "schema.sql"));
 
         Assert.Equal(5L, await db.ScalarAsync<long>("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
     }
@@ -115,11 +114,11 @@ public sealed class HarnessTests
     {
         var servers = await PostgresServers.GetAsync();
         await using var db = await servers.Source.CreateDatabaseAsync("sample_data");
-        await db.ExecuteFileAsync(SamplePath("ad-platform", "schema.sql"));
+        await db.ExecuteFileAsync(SamplePaths.Get("ad-platform", "schema.sql"));
 
         var psql = Process.Start(new ProcessStartInfo(Path.Combine(servers.Source.BinDir, "psql"))
         {
-            ArgumentList = { "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", "scale=0.01", "-d", db.Uri, "-f", SamplePath("ad-platform", "data.sql") },
+            ArgumentList = { "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", "scale=0.01", "-d", db.Uri, "-f", SamplePaths.Get("ad-platform", "data.sql") },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         })!;

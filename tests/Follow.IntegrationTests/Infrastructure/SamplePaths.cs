@@ -1,9 +1,9 @@
 namespace Follow.IntegrationTests.Infrastructure;
 
 /// <summary>The repository's samples/ folder, copied next to the test assembly.</summary>
-public static class Samples
+public static class SamplePaths
 {
-    public static string SamplePath(params string[] parts)
+    public static string Get(params string[] parts)
     {
         var path = Path.Combine([AppContext.BaseDirectory, "samples", .. parts]);
         return File.Exists(path) || Directory.Exists(path)
