@@ -1,4 +1,5 @@
 using Follow.Connections;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Follow.Cli;
@@ -15,6 +16,12 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
     public Func<string, string?> Environment { get; } = environment;
 
     public ILoggerFactory LoggerFactory { get; } = Logging.Create(environment);
+
+    /// <summary>appsettings.json of the working directory, then environment variables, the .NET way.</summary>
+    public IConfiguration Configuration { get; } = new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
+        .AddEnvironmentVariables()
+        .Build();
 
     /// <summary>Records a connection so that its password is scrubbed from any error text.</summary>
     public ConnectionInfo Remember(ConnectionInfo connection)

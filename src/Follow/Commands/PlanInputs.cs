@@ -5,6 +5,7 @@ using Follow.Discovery;
 using Follow.Model;
 using Follow.Planning;
 using Follow.Rules;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -35,16 +36,16 @@ public sealed class PlanInputs
         command.Add(ExcludeTable);
     }
 
-    /// <summary>The rules: --rules, else FOLLOW_RULES, else none.</summary>
+    /// <summary>
+    /// The rules: the file named by --rules, else by FOLLOW_RULES, else the lines of the <c>Follow:Rules</c>
+    /// configuration (appsettings.json or <c>Follow__Rules__0</c>… variables), else none.
+    /// </summary>
     public RuleSet ReadRules(ParseResult parse, CliContext context)
     {
         var path = parse.GetValue(Rules) ?? NullIfEmpty(context.Environment("FOLLOW_RULES"));
-        if (path is null) return RuleSet.Empty;
-        if (!File.Exists(path))
-        {
-            throw new BadInputException($"rules file {path} does not exist; give an existing file with --rules or FOLLOW_RULES");
-        }
-        return RulesParser.ParseFile(path);
+        if (path is not null) return RulesParser.ParseFile(path);
+        var lines = context.Configuration.GetSection("Follow:Rules").Get<string[]>();
+        return lines is { Length: > 0 } ? RulesParser.Parse(string.Join('\n', lines), "configuration Follow:Rules") : RuleSet.Empty;
     }
 
     public Filters ReadFilters(ParseResult parse)

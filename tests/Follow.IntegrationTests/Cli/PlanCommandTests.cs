@@ -155,4 +155,41 @@ public sealed class PlanCommandTests
         Assert.Contains("read the catalog of postgres://postgres@127.0.0.1", runs[2].Error);
         Assert.All(runs, r => Assert.DoesNotContain(Password, r.All));
     }
+
+    [Fact]
+    public async Task Rules_can_come_from_configuration_lines()
+    {
+        await using var database = await AdPlatformAsync("cli_config_rules");
+        var environment = new Dictionary<string, string>
+        {
+            ["FOLLOW_SOURCE_PGURI"] = database.Uri,
+            ["Follow__Rules__0"] = "distribute companies using id",
+            ["Follow__Rules__1"] = "cast column impressions.seen_at to \"timestamptz\"",
+        };
+
+        var result = await FollowProcess.RunAsync(environment, "plan", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Output);
+        var impressions = json.RootElement.GetProperty("tables").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "impressions");
+        Assert.Equal("distributed-backfill", impressions.GetProperty("category").GetString());
+        Assert.Equal("timestamptz", impressions.GetProperty("casts")[0].GetProperty("to").GetString());
+    }
+
+    [Fact]
+    public async Task A_configuration_rule_error_names_the_configuration_line()
+    {
+        await using var database = await AdPlatformAsync("cli_config_error");
+        var environment = new Dictionary<string, string>
+        {
+            ["FOLLOW_SOURCE_PGURI"] = database.Uri,
+            ["Follow__Rules__0"] = "distribute companies using id",
+            ["Follow__Rules__1"] = "distribute ads frm campaigns",
+        };
+
+        var result = await FollowProcess.RunAsync(environment, "plan");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("configuration Follow:Rules:2:16:", result.Error);
+    }
 }
