@@ -15,6 +15,7 @@ public static class FollowCli
         var root = new RootCommand("Follow moves a live PostgreSQL database into Citus: plan, clone, stream, cut over.")
         {
             PlanCommand.Create(context),
+            CloneCommand.Create(context),
         };
 
         var parse = root.Parse(args);

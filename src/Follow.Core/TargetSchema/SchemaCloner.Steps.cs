@@ -1,0 +1,201 @@
+using Follow.Diagnostics;
+using Follow.Model;
+using Follow.Rewrite;
+using Follow.State;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Follow.TargetSchema;
+
+public sealed partial class SchemaCloner
+{
+    /// <summary>
+    /// Restores part of pg_dump's archive: pg_restore writes the SQL, psql runs it in one transaction together
+    /// with the step's record, so the step is either done and recorded or not done at all.
+    /// </summary>
+    private async Task RestoreStepAsync(string step, IReadOnlyList<TocEntry> entries, CancellationToken cancellationToken)
+    {
+        if (await IsDoneAsync(step, cancellationToken))
+        {
+            Log.StepSkipped(logger, step);
+            return;
+        }
+
+        var listFile = Path.Combine(_workDirectory!, $"{Guid.NewGuid():N}.list");
+        var scriptFile = Path.ChangeExtension(listFile, ".sql");
+        var markFile = Path.ChangeExtension(listFile, ".mark.sql");
+        await File.WriteAllLinesAsync(listFile, entries.Select(e => e.Line), cancellationToken);
+        await File.WriteAllTextAsync(markFile, TargetState.MarkDoneScript, cancellationToken);
+        List<string> restoreArguments =
+        [
+            "--use-list", listFile, "--file", scriptFile,
+            "--no-owner", "--no-publications", "--no-subscriptions", "--no-tablespaces", "--no-security-labels",
+        ];
+        if (options.DropIfExists) restoreArguments.AddRange(["--clean", "--if-exists"]);
+        restoreArguments.Add(_dumpFile!);
+        var restore = await tools.RunAsync("pg_restore", restoreArguments, null, cancellationToken);
+        if (restore.ExitCode != 0) throw new FollowException($"pg_restore failed for step \"{step}\": {restore.Error.Trim()}", ExitCode.Internal);
+
+        var run = await tools.RunAsync("psql",
+            ["--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--set", $"{TargetState.MarkDoneVariable}={step}",
+             "--single-transaction", "--file", scriptFile, "--file", markFile],
+            target, cancellationToken);
+        if (run.ExitCode != 0)
+        {
+            throw new FollowException(
+                $"step \"{step}\" failed on the target {target.Redacted} and was rolled back: {run.Error.Trim()}", ExitCode.TargetFailure);
+        }
+        Log.StepDone(logger, step, entries.Count);
+    }
+
+    private async Task<bool> IsDoneAsync(string step, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenTargetAsync(cancellationToken);
+        return await TargetState.IsDoneAsync(connection, step, cancellationToken);
+    }
+
+    /// <summary>
+    /// Follow's CREATE TABLEs, in one transaction. A table that is already there (empty, or any with
+    /// --drop-if-exists: <see cref="PrepareAsync"/> refused the others) is dropped first, and said so.
+    /// </summary>
+    private async Task CreateTablesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenTargetAsync(cancellationToken);
+        if (await TargetState.IsDoneAsync(connection, StepTables, cancellationToken))
+        {
+            Log.StepSkipped(logger, StepTables);
+            return;
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var moved = _script.Tables.ToHashSet();
+        foreach (var existing in await ExistingTablesAsync(connection, cancellationToken))
+        {
+            // Partitions go with their parent.
+            if (catalog.Find(existing)?.PartitionOf is { } parent && moved.Contains(parent)) continue;
+            Log.DroppingTable(logger, existing.ToString());
+            await ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {existing.Quoted} CASCADE", cancellationToken);
+        }
+        foreach (var (_, sql) in _script.CreateTables) await ExecuteAsync(connection, transaction, sql, cancellationToken);
+        await TargetState.MarkDoneAsync(connection, transaction, StepTables, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        Log.StepDone(logger, StepTables, _script.CreateTables.Count);
+    }
+
+    private async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex)
+        {
+            throw new FollowException($"the target {target.Redacted} refused: {sql}\n{ex.MessageText}", ExitCode.TargetFailure, ex);
+        }
+    }
+
+    /// <summary>
+    /// create_reference_table and create_distributed_table, in the plan's order. Each call commits on its own; a
+    /// table Citus already knows is skipped, so a rerun continues where the last one stopped.
+    /// </summary>
+    private async Task DistributeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenTargetAsync(cancellationToken);
+        if (await TargetState.IsDoneAsync(connection, StepDistribution, cancellationToken))
+        {
+            Log.StepSkipped(logger, StepDistribution);
+            return;
+        }
+        foreach (var call in _script.DistributionCalls)
+        {
+            var known = await ScalarAsync<bool>(connection,
+                "SELECT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = $1::text::regclass)", cancellationToken, call.Table.Quoted);
+            if (known) continue;
+
+            await using var command = new NpgsqlCommand(DistributionSql(call), connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = call.Table.Quoted });
+            if (!call.IsReference)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = call.Column! });
+                if (call.ColocateWith is not null) command.Parameters.Add(new NpgsqlParameter { Value = call.ColocateWith.Quoted });
+                else if (options.ShardCount is { } shards) command.Parameters.Add(new NpgsqlParameter { Value = shards });
+            }
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException ex)
+            {
+                throw new FollowException($"Citus refused {call}: {ex.MessageText}", ExitCode.TargetFailure, ex);
+            }
+            Log.Distributed(logger, call.ToString());
+        }
+        await TargetState.MarkDoneAsync(connection, null, StepDistribution, cancellationToken);
+    }
+
+    private string DistributionSql(Planning.DistributionCall call) =>
+        call.IsReference ? "SELECT create_reference_table($1::text::regclass)"
+        : call.ColocateWith is not null ? "SELECT create_distributed_table($1::text::regclass, $2, colocate_with => $3)"
+        : options.ShardCount is not null ? "SELECT create_distributed_table($1::text::regclass, $2, shard_count => $3)"
+        : "SELECT create_distributed_table($1::text::regclass, $2)";
+
+    /// <summary>
+    /// Keys, unique and other indexes and checks, table by table with --index-jobs sessions at once; then the foreign
+    /// keys, which need the referenced keys. Whatever already exists (from an interrupted run) is skipped.
+    /// </summary>
+    private async Task CreateKeysAndIndexesAsync(CancellationToken cancellationToken)
+    {
+        if (await IsDoneAsync(StepPostDataKeys, cancellationToken))
+        {
+            Log.StepSkipped(logger, StepPostDataKeys);
+            return;
+        }
+        var statements = _script.PostData;
+        await RunByTableAsync(statements.Where(s => s.Kind != PostDataKind.ForeignKey), cancellationToken);
+        await RunByTableAsync(statements.Where(s => s.Kind == PostDataKind.ForeignKey), cancellationToken);
+        await using var connection = await OpenTargetAsync(cancellationToken);
+        await TargetState.MarkDoneAsync(connection, null, StepPostDataKeys, cancellationToken);
+        Log.StepDone(logger, StepPostDataKeys, statements.Count);
+    }
+
+    private async Task RunByTableAsync(IEnumerable<PostDataStatement> statements, CancellationToken cancellationToken)
+    {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.IndexJobs), CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(statements.GroupBy(s => s.Table), parallel, async (group, ct) =>
+        {
+            await using var connection = await OpenTargetAsync(ct);
+            foreach (var statement in group)
+            {
+                if (await ExistsAsync(connection, statement, ct)) continue;
+                await ExecuteAsync(connection, null, statement.Sql, ct);
+            }
+        });
+    }
+
+    private static Task<bool> ExistsAsync(NpgsqlConnection connection, PostDataStatement statement, CancellationToken cancellationToken) =>
+        statement.CreatesIndexOnly
+            ? ScalarAsync<bool>(connection, "SELECT to_regclass($1) IS NOT NULL", cancellationToken,
+                new QualifiedName(statement.Table.Schema, statement.Name).Quoted)
+            : ScalarAsync<bool>(connection,
+                "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = $1::text::regclass AND conname = $2)", cancellationToken,
+                statement.Table.Quoted, statement.Name);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "the target {Target} has no citus extension: the schema is rewritten but not distributed")]
+        public static partial void PlainTarget(ILogger logger, string target);
+
+        [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "{Step}: done ({Count} objects)")]
+        public static partial void StepDone(ILogger logger, string step, int count);
+
+        [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "{Step}: already done by an earlier run, skipped")]
+        public static partial void StepSkipped(ILogger logger, string step);
+
+        [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "dropping the existing target table {Table} to create it anew")]
+        public static partial void DroppingTable(ILogger logger, string table);
+
+        [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "{Call}")]
+        public static partial void Distributed(ILogger logger, string call);
+    }
+}
