@@ -69,7 +69,7 @@ public sealed partial class DistributionPlanner
             }
 
             var category = categories[table.Name];
-            var unchanged = new PlannedForeignKey(fk, fk.Columns, parent, fk.ReferencedColumns, false);
+            var unchanged = new PlannedForeignKey(fk, fk.Columns, parent, fk.ReferencedColumns, false, fk.OnUpdate);
             if (_refused.Contains(table.Name) || _refused.Contains(parent))
             {
                 planned.Add(unchanged);
@@ -86,11 +86,30 @@ public sealed partial class DistributionPlanner
                         $"drop the foreign key on the source, or make {parent} a reference table");
                     continue;
                 }
+                if (fk.OnDelete is 'n' or 'd')
+                {
+                    Refuse(table.Name,
+                        $"foreign key {Sql.IdentIfNeeded(fk.Name)} to {parent} is ON DELETE SET {(fk.OnDelete == 'n' ? "NULL" : "DEFAULT")}, which Citus does not allow on a key that includes the distribution column: a DELETE of a parent row would fail on the target",
+                        $"change it on the source to ON DELETE CASCADE, RESTRICT or NO ACTION, or make {parent} a reference table");
+                    continue;
+                }
                 var column = DistributionColumn(table.Name)!;
                 var parentColumn = DistributionColumn(parent)!;
-                planned.Add(Aligned(fk, column, parentColumn)
+                var aligned = Aligned(fk, column, parentColumn);
+                var onUpdate = fk.OnUpdate;
+                if (onUpdate is 'c' or 'n' or 'd')
+                {
+                    // Citus refuses these; the distribution column cannot change anyway, so only updates of the other key
+                    // columns lose their cascade.
+                    onUpdate = 'a';
+                    _warnings.Add(
+                        $"{table.Name}: foreign key {Sql.IdentIfNeeded(fk.Name)} to {parent} is created ON UPDATE NO ACTION instead of {ActionName(fk.OnUpdate)}, which Citus does not allow on a key that includes the distribution column; an UPDATE of {parent}'s referenced key now fails while rows refer to it");
+                }
+                planned.Add(aligned && onUpdate == fk.OnUpdate
                     ? unchanged
-                    : new PlannedForeignKey(fk, [column, .. fk.Columns], parent, [parentColumn, .. fk.ReferencedColumns], true));
+                    : aligned
+                        ? unchanged with { Rewritten = true, OnUpdate = onUpdate }
+                        : new PlannedForeignKey(fk, [column, .. fk.Columns], parent, [parentColumn, .. fk.ReferencedColumns], true, onUpdate));
             }
             else if (category.IsDistributed() && parentCategory == TableCategory.Local)
             {
@@ -114,6 +133,15 @@ public sealed partial class DistributionPlanner
         }
         return planned;
     }
+
+    private static string ActionName(char code) => code switch
+    {
+        'c' => "ON UPDATE CASCADE",
+        'n' => "ON UPDATE SET NULL",
+        'd' => "ON UPDATE SET DEFAULT",
+        'r' => "ON UPDATE RESTRICT",
+        _ => "ON UPDATE NO ACTION",
+    };
 
     /// <summary>
     /// Moved tables go into a publication: PostgreSQL then refuses UPDATE and DELETE on a table without a replica

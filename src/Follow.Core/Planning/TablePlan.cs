@@ -19,12 +19,15 @@ public sealed record PlannedKey(
 }
 
 /// <summary>A foreign key as it will be on the target.</summary>
+/// <param name="Rewritten">True when the target's key differs from the source's: columns added or an action changed.</param>
+/// <param name="OnUpdate">The ON UPDATE action on the target, pg_constraint's letter code.</param>
 public sealed record PlannedForeignKey(
     ForeignKey Source,
     IReadOnlyList<string> Columns,
     QualifiedName ReferencedTable,
     IReadOnlyList<string> ReferencedColumns,
-    bool Rewritten)
+    bool Rewritten,
+    char OnUpdate)
 {
     public string Name => Source.Name;
 

@@ -67,20 +67,19 @@ public static class PostDataDdl
         var source = fk.Source;
         var sql = new StringBuilder($"FOREIGN KEY ({Sql.Idents(fk.Columns)}) REFERENCES {fk.ReferencedTable.Quoted} ({Sql.Idents(fk.ReferencedColumns)})");
         if (source.MatchType == 'f') sql.Append(" MATCH FULL");
-        sql.Append(Action("UPDATE", source.OnUpdate, null));
-        // SET NULL / SET DEFAULT must leave the distribution column alone: PostgreSQL 15 takes the columns to set.
-        sql.Append(Action("DELETE", source.OnDelete, source.Columns));
+        sql.Append(Action("UPDATE", fk.OnUpdate));
+        sql.Append(Action("DELETE", source.OnDelete));
         if (source.Deferrable) sql.Append(" DEFERRABLE");
         if (source.InitiallyDeferred) sql.Append(" INITIALLY DEFERRED");
         return sql.ToString();
     }
 
-    private static string Action(string verb, char code, IReadOnlyList<string>? setColumns) => code switch
+    private static string Action(string verb, char code) => code switch
     {
         'r' => $" ON {verb} RESTRICT",
         'c' => $" ON {verb} CASCADE",
-        'n' => $" ON {verb} SET NULL" + (setColumns is null ? "" : $" ({Sql.Idents(setColumns)})"),
-        'd' => $" ON {verb} SET DEFAULT" + (setColumns is null ? "" : $" ({Sql.Idents(setColumns)})"),
+        'n' => $" ON {verb} SET NULL",
+        'd' => $" ON {verb} SET DEFAULT",
         _ => "",
     };
 }

@@ -35,9 +35,9 @@ public static class TargetState
 
     public const string MarkDoneVariable = "follow_step";
 
-    public static async Task ResetAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public static async Task ResetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("DELETE FROM follow.clone_step", connection);
+        await using var command = new NpgsqlCommand("DELETE FROM follow.clone_step", connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -13,7 +13,7 @@ public sealed partial class SchemaCloner
     /// Restores part of pg_dump's archive: pg_restore writes the SQL, psql runs it in one transaction together
     /// with the step's record, so the step is either done and recorded or not done at all.
     /// </summary>
-    private async Task RestoreStepAsync(string step, IReadOnlyList<TocEntry> entries, CancellationToken cancellationToken)
+    private async Task RestoreStepAsync(string step, IReadOnlyList<TocEntry> entries, CancellationToken cancellationToken, string preamble = "")
     {
         if (await IsDoneAsync(step, cancellationToken))
         {
@@ -24,7 +24,12 @@ public sealed partial class SchemaCloner
         var listFile = Path.Combine(_workDirectory!, $"{Guid.NewGuid():N}.list");
         var scriptFile = Path.ChangeExtension(listFile, ".sql");
         var markFile = Path.ChangeExtension(listFile, ".mark.sql");
+        var preambleFile = Path.ChangeExtension(listFile, ".preamble.sql");
+        // In one transaction, Citus must keep DDL on tables tied to reference tables to one connection per node.
+        if (TargetIsCitus) preamble += "SET LOCAL citus.multi_shard_modify_mode TO 'sequential';\n";
+        await File.WriteAllTextAsync(preambleFile, preamble, cancellationToken);
         await File.WriteAllLinesAsync(listFile, entries.Select(e => e.Line), cancellationToken);
+        foreach (var entry in entries) Log.RestoreEntry(logger, step, entry.Line);
         await File.WriteAllTextAsync(markFile, TargetState.MarkDoneScript, cancellationToken);
         List<string> restoreArguments =
         [
@@ -38,7 +43,7 @@ public sealed partial class SchemaCloner
 
         var run = await tools.RunAsync("psql",
             ["--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--set", $"{TargetState.MarkDoneVariable}={step}",
-             "--single-transaction", "--file", scriptFile, "--file", markFile],
+             "--single-transaction", "--file", preambleFile, "--file", scriptFile, "--file", markFile],
             target, cancellationToken);
         if (run.ExitCode != 0)
         {
@@ -68,6 +73,15 @@ public sealed partial class SchemaCloner
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await DropExistingTablesAsync(connection, transaction, cancellationToken);
+        foreach (var (_, sql) in _script.CreateTables) await ExecuteAsync(connection, transaction, sql, cancellationToken);
+        await TargetState.MarkDoneAsync(connection, transaction, StepTables, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        Log.StepDone(logger, StepTables, _script.CreateTables.Count);
+    }
+
+    private async Task DropExistingTablesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
         var moved = _script.Tables.ToHashSet();
         foreach (var existing in await ExistingTablesAsync(connection, cancellationToken))
         {
@@ -76,10 +90,6 @@ public sealed partial class SchemaCloner
             Log.DroppingTable(logger, existing.ToString());
             await ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {existing.Quoted} CASCADE", cancellationToken);
         }
-        foreach (var (_, sql) in _script.CreateTables) await ExecuteAsync(connection, transaction, sql, cancellationToken);
-        await TargetState.MarkDoneAsync(connection, transaction, StepTables, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        Log.StepDone(logger, StepTables, _script.CreateTables.Count);
     }
 
     private async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
@@ -91,7 +101,7 @@ public sealed partial class SchemaCloner
         }
         catch (PostgresException ex)
         {
-            throw new FollowException($"the target {target.Redacted} refused: {sql}\n{ex.MessageText}", ExitCode.TargetFailure, ex);
+            throw new FollowException($"the target {target.Redacted} refused: {sql}\n{Describe(ex)}", ExitCode.TargetFailure, ex);
         }
     }
 
@@ -127,7 +137,7 @@ public sealed partial class SchemaCloner
             }
             catch (PostgresException ex)
             {
-                throw new FollowException($"Citus refused {call}: {ex.MessageText}", ExitCode.TargetFailure, ex);
+                throw new FollowException($"Citus refused {call}: {Describe(ex)}", ExitCode.TargetFailure, ex);
             }
             Log.Distributed(logger, call.ToString());
         }
@@ -173,6 +183,9 @@ public sealed partial class SchemaCloner
         });
     }
 
+    private static string Describe(PostgresException ex) =>
+        ex.MessageText + (ex.Detail is { Length: > 0 } detail ? $" ({detail})" : "") + (ex.Hint is { Length: > 0 } hint ? $" hint: {hint}" : "");
+
     private static Task<bool> ExistsAsync(NpgsqlConnection connection, PostDataStatement statement, CancellationToken cancellationToken) =>
         statement.CreatesIndexOnly
             ? ScalarAsync<bool>(connection, "SELECT to_regclass($1) IS NOT NULL", cancellationToken,
@@ -194,6 +207,12 @@ public sealed partial class SchemaCloner
 
         [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "dropping the existing target table {Table} to create it anew")]
         public static partial void DroppingTable(ILogger logger, string table);
+
+        [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "triggers of distributed tables are created on their shards (citus.enable_unsafe_triggers) and run on the workers: check that their functions read no other table")]
+        public static partial void TriggersOnCitus(ILogger logger);
+
+        [LoggerMessage(EventId = 15, Level = LogLevel.Debug, Message = "{Step}: {Entry}")]
+        public static partial void RestoreEntry(ILogger logger, string step, string entry);
 
         [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "{Call}")]
         public static partial void Distributed(ILogger logger, string call);

@@ -75,7 +75,14 @@ public sealed partial class SchemaCloner(
         await using (var connection = await OpenTargetAsync(cancellationToken))
         {
             await TargetState.EnsureAsync(connection, cancellationToken);
-            if (options.DropIfExists) await TargetState.ResetAsync(connection, cancellationToken);
+            if (options.DropIfExists)
+            {
+                // Tables first: pg_restore --clean then drops the objects they used (sequences, types).
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await DropExistingTablesAsync(connection, transaction, cancellationToken);
+                await TargetState.ResetAsync(connection, transaction, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
         }
 
         await RestoreStepAsync(StepBeforeTables, lists.BeforeTables, cancellationToken);
@@ -89,7 +96,11 @@ public sealed partial class SchemaCloner(
     {
         var lists = _lists ?? throw new InvalidOperationException("PrepareAsync first");
         await CreateKeysAndIndexesAsync(cancellationToken);
-        await RestoreStepAsync(StepPostData, lists.PostData, cancellationToken);
+        var triggers = lists.PostData.Any(e => e.Is("TRIGGER"));
+        if (TargetIsCitus && triggers) Log.TriggersOnCitus(logger);
+        // Citus creates triggers on distributed tables only when told that their functions are safe to run on shards.
+        await RestoreStepAsync(StepPostData, lists.PostData, cancellationToken,
+            TargetIsCitus && triggers ? "SET LOCAL citus.enable_unsafe_triggers TO on;\n" : "");
     }
 
     public void Cleanup()

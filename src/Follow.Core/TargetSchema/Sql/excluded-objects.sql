@@ -10,5 +10,6 @@ UNION ALL
 -- serial sequences owned by an excluded table
 SELECT 'pg_class'::regclass::oid, d.objid
   FROM pg_depend d
+  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
  WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
    AND d.refobjid = ANY($1) AND d.deptype IN ('a', 'i');

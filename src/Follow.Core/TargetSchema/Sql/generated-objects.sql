@@ -15,5 +15,6 @@ UNION ALL
 -- identity sequences: pg_dump adds the identity with ALTER TABLE, which must run after Follow's CREATE TABLE
 SELECT 'pg_class'::regclass::oid, d.objid, 'identity'
   FROM pg_depend d
+  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
  WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
    AND d.refobjid = ANY($1) AND d.deptype = 'i';
