@@ -1,0 +1,70 @@
+using Follow.IntegrationTests.Cli;
+using Follow.IntegrationTests.Infrastructure;
+using Npgsql;
+
+namespace Follow.IntegrationTests.TargetSchema;
+
+/// <summary>The same clones against a real Citus coordinator (FOLLOW_TEST_CITUS_URI).</summary>
+public sealed class CitusCloneTests
+{
+    private static async Task<List<(string Table, string Method, string? Column, int Colocation)>> DistributionAsync(CitusDatabase database)
+    {
+        var rows = new List<(string, string, string?, int)>();
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT logicalrelid::text, partmethod::text, column_to_column_name(logicalrelid, partkey), colocationid FROM pg_dist_partition ORDER BY 1", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt32(3)));
+        return rows;
+    }
+
+    [CitusFact]
+    public async Task The_ad_platform_is_distributed_and_colocated_as_planned()
+    {
+        var servers = await PostgresServers.GetAsync();
+        await using var source = await servers.Source.CreateDatabaseAsync("citus_ads");
+        await source.ExecuteFileAsync(SamplePaths.Get("ad-platform", "schema.sql"));
+        await using var target = await CitusServer.CreateDatabaseAsync("citus_ads");
+
+        var result = await FollowProcess.RunAsync("clone", "--schema-only", "--source", source.Uri, "--target", target.ConnectionString,
+            "--rules", SamplePaths.Get("ad-platform", "rules.txt"), "--shard-count", "4");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var rows = await DistributionAsync(target);
+        Assert.Equal(
+            [("ads", "h", "company_id"), ("campaigns", "h", "company_id"), ("clicks", "h", "company_id"), ("companies", "h", "id"), ("impressions", "h", "company_id")],
+            rows.Select(r => (r.Table, r.Method, r.Column)));
+        Assert.Single(rows.Select(r => r.Colocation).Distinct());
+        Assert.Equal(4L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = 'impressions'::regclass"));
+        Assert.Equal(2L, await target.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'impressions'::regclass AND contype IN ('p', 'f')"));
+    }
+
+    [CitusFact]
+    public async Task A_pagila_like_schema_clones_on_citus_with_reference_tables()
+    {
+        var servers = await PostgresServers.GetAsync();
+        await using var source = await servers.Source.CreateDatabaseAsync("citus_pagila");
+        await source.ExecuteFileAsync(SamplePaths.Get("pagila-lite", "schema.sql"));
+        await using var target = await CitusServer.CreateDatabaseAsync("citus_pagila");
+        var rules = Path.Combine(Path.GetTempPath(), $"follow-{Guid.NewGuid():N}.rules");
+        await File.WriteAllTextAsync(rules, """
+            distribute store using store_id
+            distribute language as reference table
+            distribute film as reference table
+            distribute rental using store_id from inventory
+            """);
+
+        var result = await FollowProcess.RunAsync("clone", "--schema-only", "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var rows = (await DistributionAsync(target)).ToDictionary(r => r.Table);
+        Assert.Equal("n", rows["film"].Method);
+        Assert.Equal("n", rows["language"].Method);
+        Assert.All(new[] { "store", "customer", "inventory", "rental", "payment" }, t => Assert.Equal("store_id", rows[t].Column));
+        Assert.Single(new[] { "store", "customer", "inventory", "rental", "payment" }.Select(t => rows[t].Colocation).Distinct());
+        Assert.Equal(2L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_trigger WHERE tgname = 'last_updated'"));
+        File.Delete(rules);
+    }
+}
