@@ -6,3 +6,49 @@ CREATE TABLE IF NOT EXISTS follow.clone_step (
     step    text PRIMARY KEY,
     done_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- Copy runs and their jobs, after the model of batch-copy orchestration: one job per table, or per ctid range
+-- of a large table. A run belongs to one replication slot and its exported snapshot.
+CREATE TABLE IF NOT EXISTS follow.run (
+    run_id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    started_at       timestamptz NOT NULL DEFAULT now(),
+    slot_name        text NOT NULL,
+    snapshot         text,
+    consistent_point pg_lsn,
+    finished_at      timestamptz
+);
+
+CREATE TABLE IF NOT EXISTS follow.job (
+    job_id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id         bigint NOT NULL REFERENCES follow.run (run_id) ON DELETE CASCADE,
+    table_name     text NOT NULL,              -- schema-qualified, quoted where PostgreSQL would need it
+    part           integer NOT NULL DEFAULT 1, -- 1..parts; a table copied whole has one part
+    parts          integer NOT NULL DEFAULT 1,
+    first_page     bigint,                     -- ctid range [first_page, last_page) of a part; NULL: whole table
+    last_page      bigint,
+    state          text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'failed', 'completed')),
+    estimated_rows bigint NOT NULL DEFAULT 0,  -- the source's reltuples share of this part, for time-left estimates
+    rows           bigint NOT NULL DEFAULT 0,
+    bytes          bigint NOT NULL DEFAULT 0,
+    started_at     timestamptz,
+    elapsed        interval NOT NULL DEFAULT '0',
+    error          text,
+    UNIQUE (run_id, table_name, part)
+);
+
+-- Each job's progress and rate, for people watching with psql.
+CREATE OR REPLACE VIEW follow.report AS
+SELECT j.run_id,
+       j.job_id,
+       j.table_name,
+       j.part,
+       j.parts,
+       j.state,
+       j.rows,
+       j.estimated_rows,
+       j.bytes,
+       j.started_at,
+       j.elapsed,
+       round(j.rows / nullif(extract(epoch FROM j.elapsed), 0)) AS rows_per_second,
+       round(j.bytes / nullif(extract(epoch FROM j.elapsed), 0)) AS bytes_per_second
+  FROM follow.job j;
