@@ -70,8 +70,27 @@ public sealed class SlotSnapshot : IAsyncDisposable
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>
+    /// Drops our slot of an earlier, interrupted copy of this database. A slot of that name that belongs to another
+    /// database, or that a client is reading, is someone else's: refuse rather than drop it.
+    /// </summary>
     private static async Task DropSlotIfExistsAsync(NpgsqlConnection connection, string slotName, CancellationToken cancellationToken)
     {
+        await using (var check = new NpgsqlCommand(
+            "SELECT database, active FROM pg_replication_slots WHERE slot_name = $1", connection))
+        {
+            check.Parameters.Add(new NpgsqlParameter { Value = slotName });
+            await using var reader = await check.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                var database = reader.IsDBNull(0) ? null : reader.GetString(0);
+                if (database != connection.Database || reader.GetBoolean(1))
+                {
+                    throw new BadInputException(
+                        $"the source already has a replication slot named {slotName}{(database is null ? "" : $" (database {database})")}{(reader.GetBoolean(1) ? ", in use" : "")}; nothing was changed. Give another name with --slot-name, or drop that slot if it is no longer needed");
+                }
+            }
+        }
         await using var command = new NpgsqlCommand(
             "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = slotName });

@@ -51,15 +51,22 @@ public sealed partial class TableCopier(
         string slotName, NpgsqlLogSequenceNumber consistentPoint, CancellationToken cancellationToken)
     {
         var sizes = await SourceSizesAsync(cancellationToken);
+        string visible;
+        await using (var inSnapshot = await OpenInSnapshotAsync(source, snapshot, options.WorkMem, cancellationToken))
+        await using (var current = new NpgsqlCommand("SELECT pg_current_snapshot()::text", inSnapshot))
+        {
+            visible = (string)(await current.ExecuteScalarAsync(cancellationToken))!;
+        }
         await using var connection = await OpenTargetAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         long runId;
         await using (var run = new NpgsqlCommand(
-            "INSERT INTO follow.run (slot_name, snapshot, consistent_point) VALUES ($1, $2, $3) RETURNING run_id", connection, transaction))
+            "INSERT INTO follow.run (slot_name, snapshot, consistent_point, source_snapshot) VALUES ($1, $2, $3, $4::text::pg_snapshot) RETURNING run_id", connection, transaction))
         {
             run.Parameters.Add(new NpgsqlParameter { Value = slotName });
             run.Parameters.Add(new NpgsqlParameter { Value = snapshot });
             run.Parameters.Add(new NpgsqlParameter { Value = consistentPoint, NpgsqlDbType = NpgsqlDbType.PgLsn });
+            run.Parameters.Add(new NpgsqlParameter { Value = visible });
             runId = (long)(await run.ExecuteScalarAsync(cancellationToken))!;
         }
 
