@@ -76,20 +76,24 @@ public sealed class SlotSnapshot : IAsyncDisposable
     /// </summary>
     private static async Task DropSlotIfExistsAsync(NpgsqlConnection connection, string slotName, CancellationToken cancellationToken)
     {
-        await using (var check = new NpgsqlCommand(
-            "SELECT database, active FROM pg_replication_slots WHERE slot_name = $1", connection))
+        // A follow process that was just killed leaves its slot active until the server notices: give it a moment.
+        for (var attempt = 0; ; attempt++)
         {
+            await using var check = new NpgsqlCommand("SELECT database, active FROM pg_replication_slots WHERE slot_name = $1", connection);
             check.Parameters.Add(new NpgsqlParameter { Value = slotName });
             await using var reader = await check.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
+            if (!await reader.ReadAsync(cancellationToken)) return;
+            var database = reader.IsDBNull(0) ? null : reader.GetString(0);
+            var active = reader.GetBoolean(1);
+            if (database == connection.Database && !active) break;
+            if (database == connection.Database && attempt < 20)
             {
-                var database = reader.IsDBNull(0) ? null : reader.GetString(0);
-                if (database != connection.Database || reader.GetBoolean(1))
-                {
-                    throw new BadInputException(
-                        $"the source already has a replication slot named {slotName}{(database is null ? "" : $" (database {database})")}{(reader.GetBoolean(1) ? ", in use" : "")}; nothing was changed. Give another name with --slot-name, or drop that slot if it is no longer needed");
-                }
+                await reader.DisposeAsync();
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+                continue;
             }
+            throw new BadInputException(
+                $"the source already has a replication slot named {slotName}{(database is null ? "" : $" (database {database})")}{(active ? ", in use" : "")}; nothing was changed. Give another name with --slot-name, or drop that slot if it is no longer needed");
         }
         await using var command = new NpgsqlCommand(
             "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1", connection);
