@@ -154,7 +154,8 @@ public static class CatalogReader
                         reader.GetString(9)[0],
                         deferrable,
                         deferred,
-                        definition));
+                        definition,
+                        reader.GetBoolean(15)));
                     break;
                 default:
                     Bucket(set.Checks, oid).Add(new CheckConstraint(name, definition));

@@ -1,6 +1,9 @@
 namespace Follow.Model;
 
-/// <summary>A foreign key; actions and match type are pg_constraint's one-letter codes.</summary>
+/// <summary>
+/// A foreign key; actions and match type are pg_constraint's one-letter codes. <see cref="Validated"/> is false for a
+/// key added NOT VALID and never validated: rows may break it.
+/// </summary>
 public sealed record ForeignKey(
     string Name,
     QualifiedName Table,
@@ -12,7 +15,8 @@ public sealed record ForeignKey(
     char MatchType,
     bool Deferrable,
     bool InitiallyDeferred,
-    string Definition)
+    string Definition,
+    bool Validated = true)
 {
     public bool IsSelfReference => Table == ReferencedTable;
 

@@ -46,8 +46,21 @@ public sealed partial class CloneRunner(
             var (runId, jobs) = await copier.CreateRunAsync(snapshot.SlotName, snapshot.ConsistentPoint, cancellationToken);
             Log.CopyStarted(logger, runId, jobs.Count, options.Copy.TableJobs);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            await copier.CopyAsync(jobs, cancellationToken);
+            using var indexSessions = new SemaphoreSlim(Math.Max(1, options.Schema.IndexJobs));
+            var keys = await copier.CopyAsync(jobs, async (table, ct) =>
+            {
+                await indexSessions.WaitAsync(ct);
+                try
+                {
+                    await schema.CreateKeysAsync(table.Name, ct);
+                }
+                finally
+                {
+                    indexSessions.Release();
+                }
+            }, cancellationToken);
             Log.CopyDone(logger, runId, clock.Elapsed.TotalSeconds);
+            await keys;
 
             await schema.FinishAsync(cancellationToken);
             await SyncSequencesAsync(cancellationToken);

@@ -3,12 +3,14 @@ using Follow.Model;
 namespace Follow.Planning;
 
 /// <summary>One step of a backfill path: the child's foreign key to its parent.</summary>
+/// <param name="Enforced">The source enforces the key (it was validated): every non-NULL value has its parent row.</param>
 public sealed record ForeignKeyHop(
     string Constraint,
     QualifiedName Child,
     IReadOnlyList<string> ChildColumns,
     QualifiedName Parent,
-    IReadOnlyList<string> ParentColumns)
+    IReadOnlyList<string> ParentColumns,
+    bool Enforced = true)
 {
     public override string ToString() => $"{Child} → {Parent} ({Constraint})";
 }

@@ -48,7 +48,7 @@ public sealed partial class DistributionPlanner
     private BackfillPath? ExtendIfSettled(ForeignKeyHop hop) => _resolving.Contains(hop.Parent) ? null : Extend(hop);
 
     private static ForeignKeyHop Hop(ForeignKey fk) =>
-        new(fk.Name, fk.Table, fk.Columns, fk.ReferencedTable, fk.ReferencedColumns);
+        new(fk.Name, fk.Table, fk.Columns, fk.ReferencedTable, fk.ReferencedColumns, fk.Validated);
 
     private BackfillPath? DiscoverPath(QualifiedName name, DistributeRule? rule)
     {

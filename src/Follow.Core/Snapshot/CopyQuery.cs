@@ -55,6 +55,24 @@ public static class CopyQuery
         $"COPY {plan.Name.Quoted} ({Sql.Idents(TargetColumns(plan))}) FROM STDIN (FORMAT binary)";
 
     /// <summary>
+    /// A cheap first look for rows without a key, without joining the whole path: on a ready table the column is
+    /// NULL; on a backfilled one the first hop's key has a NULL (the source enforces the rest), or, when the source
+    /// does not enforce that key, its parent row is missing. A parent's own orphans are counted on the parent.
+    /// Zero everywhere means no table has any; otherwise <see cref="CountOrphans"/> counts them exactly.
+    /// </summary>
+    public static string? CountOrphansFirstHop(TablePlan plan)
+    {
+        if (!plan.Category.IsDistributed()) return null;
+        var t = Sql.Ident(Alias);
+        if (plan.Backfill is not { } path) return $"SELECT count(*) FROM {plan.Name.Quoted} {t} WHERE {t}.{Sql.Ident(plan.DistributionColumn!)} IS NULL";
+        var hop = path.Hops[0];
+        var anyNull = string.Join(" OR ", hop.ChildColumns.Select(c => $"{t}.{Sql.Ident(c)} IS NULL"));
+        if (hop.Enforced) return $"SELECT count(*) FROM {plan.Name.Quoted} {t} WHERE {anyNull}";
+        var (join, parent) = BackfillJoins.Render(new BackfillPath([hop]), Alias, "p", "LEFT JOIN");
+        return $"SELECT count(*) FROM {plan.Name.Quoted} {t}{join} WHERE {anyNull} OR {Sql.Ident(parent)}.{Sql.Ident(hop.ParentColumns[0])} IS NULL";
+    }
+
+    /// <summary>
     /// Rows that would get no distribution key: their path is NULL or leads nowhere (an inner join would drop them
     /// silently), or, on a ready table, the column itself is NULL (Citus rejects those). Counted with one example
     /// row key (the primary key's values as a row, else the ctid); null when the table cannot have any.

@@ -25,6 +25,20 @@ public static class OrphanCheck
     public static async Task<IReadOnlyList<Orphans>> CountAsync(
         DistributionPlan plan, NpgsqlConnection sourceInSnapshot, CancellationToken cancellationToken)
     {
+        // The common case, no orphans anywhere, is settled without walking any path.
+        var suspect = false;
+        foreach (var table in plan.Tables)
+        {
+            if (CopyQuery.CountOrphansFirstHop(table) is not { } cheap) continue;
+            await using var first = new NpgsqlCommand(cheap, sourceInSnapshot) { CommandTimeout = 0 };
+            if ((long)(await first.ExecuteScalarAsync(cancellationToken))! > 0)
+            {
+                suspect = true;
+                break;
+            }
+        }
+        if (!suspect) return [];
+
         var found = new List<Orphans>();
         foreach (var table in plan.Tables)
         {

@@ -133,7 +133,9 @@ public sealed partial class TableCopier(
     /// Empties the moved tables, then runs the jobs, largest first. The first failure stops the others; it is
     /// recorded on its job and reported once.
     /// </summary>
-    public async Task CopyAsync(IReadOnlyList<CopyJob> jobs, CancellationToken cancellationToken)
+    /// <param name="tableCopied">Runs once a table's last part is in, beside the copy of the others (its keys and indexes).</param>
+    /// <returns>When the data is in: the work <paramref name="tableCopied"/> started, which may still be running.</returns>
+    public async Task<Task> CopyAsync(IReadOnlyList<CopyJob> jobs, Func<TablePlan, CancellationToken, Task>? tableCopied, CancellationToken cancellationToken)
     {
         await using (var connection = await OpenTargetAsync(cancellationToken))
         {
@@ -141,8 +143,28 @@ public sealed partial class TableCopier(
             if (plan.Tables.Count > 0) await ExecuteTargetAsync(connection, $"TRUNCATE {tables}", cancellationToken);
         }
 
+        var partsLeft = jobs.GroupBy(j => j.Table.Name).ToDictionary(g => g.Key, g => g.Count());
+        var followUps = new List<Task>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.TableJobs), CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(jobs.OrderByDescending(j => j.EstimatedBytes), parallel, CopyJobAsync);
+        try
+        {
+            await Parallel.ForEachAsync(jobs.OrderByDescending(j => j.EstimatedBytes), parallel, async (job, ct) =>
+            {
+                await CopyJobAsync(job, ct);
+                lock (partsLeft)
+                {
+                    if (--partsLeft[job.Table.Name] > 0 || tableCopied is null) return;
+                    followUps.Add(Task.Run(() => tableCopied(job.Table, cancellationToken), cancellationToken));
+                }
+            });
+        }
+        catch
+        {
+            // The copy's error is the one to report; let what was started finish first.
+            await Task.WhenAll(followUps).ContinueWith(_ => { }, CancellationToken.None);
+            throw;
+        }
+        return Task.WhenAll(followUps);
     }
 
     private async ValueTask CopyJobAsync(CopyJob job, CancellationToken cancellationToken)

@@ -169,6 +169,21 @@ public sealed partial class SchemaCloner
         Log.StepDone(logger, StepPostDataKeys, statements.Count);
     }
 
+    /// <summary>
+    /// One table's keys, indexes and checks, as soon as its data is in: the copy of the other tables goes on
+    /// meanwhile, as pgcopydb does. Foreign keys wait for <see cref="FinishAsync"/>.
+    /// </summary>
+    public async Task CreateKeysAsync(QualifiedName table, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenTargetAsync(cancellationToken);
+        foreach (var statement in _script.PostData.Where(s => s.Table == table && s.Kind != PostDataKind.ForeignKey))
+        {
+            if (await ExistsAsync(connection, statement, cancellationToken)) continue;
+            await ExecuteAsync(connection, null, statement.Sql, cancellationToken);
+        }
+        Log.TableKeysDone(logger, table.ToString());
+    }
+
     private async Task RunByTableAsync(IEnumerable<PostDataStatement> statements, CancellationToken cancellationToken)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.IndexJobs), CancellationToken = cancellationToken };
@@ -210,6 +225,9 @@ public sealed partial class SchemaCloner
 
         [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "triggers of distributed tables are created on their shards (citus.enable_unsafe_triggers) and run on the workers: check that their functions read no other table")]
         public static partial void TriggersOnCitus(ILogger logger);
+
+        [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "{Table}: keys and indexes built")]
+        public static partial void TableKeysDone(ILogger logger, string table);
 
         [LoggerMessage(EventId = 15, Level = LogLevel.Debug, Message = "{Step}: {Entry}")]
         public static partial void RestoreEntry(ILogger logger, string step, string entry);

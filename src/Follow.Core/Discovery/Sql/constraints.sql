@@ -19,7 +19,8 @@ SELECT con.conrelid,
        con.condeferred,
        pg_get_constraintdef(con.oid) AS definition,
        ic.relname AS index_name,
-       con.conparentid <> 0 AS inherited
+       con.conparentid <> 0 AS inherited,
+       con.convalidated
   FROM pg_constraint con
   LEFT JOIN pg_class fc ON fc.oid = con.confrelid
   LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
