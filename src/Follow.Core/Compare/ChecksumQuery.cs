@@ -20,18 +20,14 @@ public static class ChecksumQuery
     public static string ForSource(TablePlan table, DistributionPlan plan)
     {
         var values = new List<string>();
-        var joins = "";
+        var (joins, holderAlias) = table.Backfill is { } path ? BackfillJoins.Render(path, Alias, "p") : ("", Alias);
+        var holder = table.Backfill is { } backfill ? plan.Get(backfill.Holder) : table;
+        var key = holder.DistributionColumn is { } keyColumn ? $"{Sql.Ident(holderAlias)}.{Sql.Ident(keyColumn)}" : null;
         if (table.AddsDistributionColumn)
         {
-            // Inner joins, as in the copy: a row whose path leads to no parent (an orphan) is not copied, so it is
-            // not counted here either.
-            var (sql, holderAlias) = BackfillJoins.Render(table.Backfill!, Alias, "p");
-            joins = sql;
-            var holder = plan.Get(table.Backfill!.Holder);
-            var value = $"{Sql.Ident(holderAlias)}.{Sql.Ident(holder.DistributionColumn!)}";
             // The holder's column as the source has it: a cast rule on it applies here too.
             var holderType = holder.Source.Column(holder.DistributionColumn!)!.Type;
-            values.Add(TypeNames.Same(holderType, table.DistributionColumnType!) ? value : $"CAST({value} AS {table.DistributionColumnType})");
+            values.Add(TypeNames.Same(holderType, table.DistributionColumnType!) ? key! : $"CAST({key} AS {table.DistributionColumnType})");
         }
         var casts = table.Casts.ToDictionary(c => c.Column, c => c.TargetType);
         foreach (var column in table.Source.Columns)
@@ -39,7 +35,11 @@ public static class ChecksumQuery
             var value = Column(column.Name);
             values.Add(casts.TryGetValue(column.Name, out var type) ? $"CAST({value} AS {type})" : value);
         }
-        return Checksum(values, $"{table.Name.Quoted} {Sql.Ident(Alias)}{joins}");
+        var from = $"{table.Name.Quoted} {Sql.Ident(Alias)}{joins}";
+        // The copy's rows (Snapshot.CopyQuery): inner joins leave out a row whose path leads to no parent (an
+        // orphan), and a row without a distribution key is left out too, so neither is counted here.
+        if (table.Category.IsDistributed() && key is not null) from += $" WHERE {key} IS NOT NULL";
+        return Checksum(values, from);
     }
 
     /// <summary>The target table as it is: its own columns, in its order.</summary>

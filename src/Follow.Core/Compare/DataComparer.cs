@@ -28,23 +28,24 @@ public sealed partial class DataComparer(
             throw new BadInputException($"--snapshot {snapshot} is not a snapshot name; pg_export_snapshot() returns names like 00000003-0000001B-1");
         }
 
+        var session = await ReadSessionAsync(cancellationToken);
         var results = new ConcurrentDictionary<QualifiedName, TableComparison>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.TableJobs, CancellationToken = cancellationToken };
         // Largest first, so that a big table does not start last and run alone.
         await Parallel.ForEachAsync(plan.Tables.OrderByDescending(t => t.Source.SizeBytes), parallel,
-            async (table, token) => results[table.Name] = await CompareTableAsync(table, token));
+            async (table, token) => results[table.Name] = await CompareTableAsync(table, session, token));
         return new CompareReport(CompareKind.Data, [.. plan.Tables.Select(t => results[t.Name])]);
     }
 
-    private async Task<TableComparison> CompareTableAsync(TablePlan table, CancellationToken cancellationToken)
+    private async Task<TableComparison> CompareTableAsync(TablePlan table, ComparisonSession session, CancellationToken cancellationToken)
     {
         if (targetCatalog.Catalog.Find(table.Name) is not { } targetTable)
         {
             return new TableComparison(table.Name, [new Difference("table", null, "missing on the target")]);
         }
 
-        var sourceSide = SummarizeAsync(ConnectionRole.Source, source, ChecksumQuery.ForSource(table, plan), options.Snapshot, false, table.Name, cancellationToken);
-        var targetSide = SummarizeAsync(ConnectionRole.Target, target, ChecksumQuery.ForTarget(targetTable), null, targetCatalog.IsCitus, table.Name, cancellationToken);
+        var sourceSide = SummarizeAsync(session, ConnectionRole.Source, source, ChecksumQuery.ForSource(table, plan), options.Snapshot, false, table.Name, cancellationToken);
+        var targetSide = SummarizeAsync(session, ConnectionRole.Target, target, ChecksumQuery.ForTarget(targetTable), null, targetCatalog.IsCitus, table.Name, cancellationToken);
         await Task.WhenAll(sourceSide, targetSide);
         var (sourceRows, targetRows) = (await sourceSide, await targetSide);
 
@@ -65,15 +66,28 @@ public sealed partial class DataComparer(
         return new TableComparison(table.Name, differences, sourceRows, targetRows);
     }
 
+    private async Task<ComparisonSession> ReadSessionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await CompareConnections.OpenAsync(ConnectionRole.Source, source, cancellationToken);
+        try
+        {
+            return await ComparisonSession.ReadAsync(connection, cancellationToken);
+        }
+        catch (Exception ex) when (CompareConnections.IsConnectionFailure(ex))
+        {
+            throw CompareConnections.Failure(ConnectionRole.Source, source, "cannot read the settings of", ex);
+        }
+    }
+
     private static async Task<RowSummary> SummarizeAsync(
-        ConnectionRole role, ConnectionInfo connectionInfo, string sql, string? snapshot, bool citus, QualifiedName table,
+        ComparisonSession session, ConnectionRole role, ConnectionInfo connectionInfo, string sql, string? snapshot, bool citus, QualifiedName table,
         CancellationToken cancellationToken)
     {
         await using var connection = await CompareConnections.OpenAsync(role, connectionInfo, cancellationToken);
         NpgsqlTransaction transaction;
         try
         {
-            transaction = await ComparisonSession.BeginAsync(connection, snapshot, citus, cancellationToken);
+            transaction = await session.BeginAsync(connection, snapshot, citus, cancellationToken);
         }
         catch (PostgresException ex) when (snapshot is not null && ex.SqlState == PostgresErrorCodes.InvalidParameterValue)
         {

@@ -40,6 +40,24 @@ public sealed class CompareDataTests(CompareFixture fixture)
     }
 
     [Fact]
+    public async Task What_follow_clone_copied_compares_equal_in_data_and_schema()
+    {
+        await using var source = await CompareFixture.CopyAsync(fixture.Source, "compare_clone");
+        await using var target = await (await PostgresServers.GetAsync()).Target.CreateDatabaseAsync("compare_clone");
+        await CompareFixture.UnlikeDefaultsAsync(target);
+
+        var clone = await FollowProcess.RunAsync("clone", "--slot-name", source.Name, "--orphans", "skip",
+            "--source", source.Uri, "--target", target.Uri, "--rules", fixture.RulesPath);
+        var data = await CompareFixture.CompareAsync("data", source, target.Uri, fixture.RulesPath);
+        var schema = await CompareFixture.CompareAsync("schema", source, target.Uri, fixture.RulesPath);
+
+        Assert.True(clone.ExitCode == 0, clone.All);
+        Assert.True(data.ExitCode == 0, data.All);
+        Assert.True(schema.ExitCode == 0, schema.All);
+        Assert.Equal(49L, await target.ScalarAsync<long>("SELECT count(*) FROM impressions"));
+    }
+
+    [Fact]
     public async Task A_faithful_copy_prints_only_the_count_of_equal_tables()
     {
         var result = await CompareFixture.CompareAsync("data", fixture.Source, fixture.Target.Uri, fixture.RulesPath, "--table-jobs", "3");
@@ -94,7 +112,7 @@ public sealed class CompareDataTests(CompareFixture fixture)
         var snapshot = (string)(await new NpgsqlCommand("SELECT pg_export_snapshot()", exporter, transaction).ExecuteScalarAsync())!;
         await source.ExecuteAsync("""
             INSERT INTO campaigns (id, company_id, name, cost_model, state, created_at, updated_at)
-            VALUES (11, 1, 'Campaign 11', 'cost_per_click', 'running', now(), now())
+            VALUES (12, 1, 'Campaign 12', 'cost_per_click', 'running', now(), now())
             """);
 
         var inSnapshot = await CompareFixture.CompareAsync("data", source, fixture.Target.Uri, fixture.RulesPath, "--snapshot", snapshot);

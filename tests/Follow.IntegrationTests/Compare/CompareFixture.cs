@@ -73,6 +73,9 @@ public sealed class CompareFixture : IAsyncLifetime
             ? new[] { "TimeZone = 'Asia/Tokyo'", "DateStyle = 'German'" }
             : ["TimeZone = 'America/New_York'", "DateStyle = 'SQL, DMY'", "IntervalStyle = 'iso_8601'", "extra_float_digits = 0"];
         await database.ExecuteAsync(string.Concat(settings.Select(s => $"ALTER DATABASE \"{database.Name}\" SET {s};")));
+        // Sessions already pooled keep the old defaults.
+        await using var pooled = new NpgsqlConnection(database.ConnectionString);
+        NpgsqlConnection.ClearPool(pooled);
     }
 
     internal static Task<FollowProcess.Result> CompareAsync(string what, TestDatabase source, string target, string rules, params string[] extra) =>

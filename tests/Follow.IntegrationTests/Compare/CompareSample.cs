@@ -4,7 +4,8 @@ namespace Follow.IntegrationTests.Compare;
 
 /// <summary>
 /// The ad-platform schema with a reference table, a generated column and a few deterministic rows: NULLs, jsonb,
-/// inet, numeric, arrays, a timestamp cast to timestamptz, and an orphan impression the copy drops.
+/// inet, numeric, arrays, a timestamp cast to timestamptz, and orphans the copy leaves out (an impression without
+/// an ad; a campaign without a company, with an ad and an impression under it).
 /// </summary>
 internal static class CompareSample
 {
@@ -46,9 +47,15 @@ internal static class CompareSample
                CASE WHEN g % 2 = 0 THEN inet '192.168.1.0/24' ELSE inet '2001:db8::1' END,
                jsonb_build_object('tags', jsonb_build_array('a', g), 'nested', jsonb_build_object('x', NULL))
           FROM generate_series(1, 50) g;
+        -- Orphans through a NULL distribution key: a campaign without a company, its ad and that ad's impression.
+        INSERT INTO campaigns (id, company_id, name, cost_model, state, created_at, updated_at)
+        VALUES (11, NULL, 'Campaign 11', 'cost_per_click', 'paused', '2024-03-01', '2024-03-01');
+        INSERT INTO ads (id, campaign_id, name, created_at, updated_at) VALUES (21, 11, 'Ad 21', '2024-04-01', '2024-04-01');
+        INSERT INTO impressions (id, ad_id, seen_at, site_url, user_ip, user_data)
+        VALUES (51, 21, '2024-07-01 00:00:00', 'https://site.example.com/', '10.1.1.1', '{}');
         """;
 
-    /// <summary>Rows the copy writes per table; the orphan impression (no ad) is not among them.</summary>
+    /// <summary>Rows the copy writes per table; the orphans are not among them.</summary>
     public static readonly IReadOnlyDictionary<string, long> CopiedRows = new Dictionary<string, long>
     {
         ["companies"] = 5, ["countries"] = 3, ["campaigns"] = 10, ["ads"] = 20, ["clicks"] = 50, ["impressions"] = 49,

@@ -13,10 +13,10 @@ internal static class TargetFill
 {
     public static async Task CopyAsync(string sourceConnectionString, string targetConnectionString, DistributionPlan plan)
     {
+        // Like the copy's sessions, this one keeps the source's defaults: the timestamp → timestamptz cast reads the
+        // value in the source's TimeZone.
         await using var source = new NpgsqlConnection(sourceConnectionString);
         await source.OpenAsync();
-        // The timestamp → timestamptz cast reads the value in the session's time zone; compare uses UTC.
-        await using (var setTimeZone = new NpgsqlCommand("SET TimeZone TO 'UTC'", source)) await setTimeZone.ExecuteNonQueryAsync();
         await using var target = new NpgsqlConnection(targetConnectionString);
         await target.OpenAsync();
 
@@ -27,17 +27,18 @@ internal static class TargetFill
             var casts = table.Casts.ToDictionary(c => c.Column, c => c.TargetType);
             var select = columns.Select(c => casts.TryGetValue(c.Name, out var type) ? $"CAST(t.{Sql.Ident(c.Name)} AS {type})" : $"t.{Sql.Ident(c.Name)}").ToList();
             var into = columns.Select(c => Sql.Ident(c.Name)).ToList();
-            var joins = "";
+            var (joins, holder) = table.Backfill is { } path ? BackfillJoins.Render(path, "t", "p") : ("", "t");
             if (table.AddsDistributionColumn)
             {
-                var (sql, holder) = BackfillJoins.Render(table.Backfill!, "t", "p");
-                joins = sql;
                 select.Insert(0, $"{Sql.Ident(holder)}.{Sql.Ident(table.DistributionColumn!)}");
                 into.Insert(0, Sql.Ident(table.DistributionColumn!));
             }
+            // Orphans are left out, as with --orphans skip: the inner joins drop a row whose path leads nowhere,
+            // and this drops one whose key is NULL.
+            var where = table.Category.IsDistributed() ? $" WHERE {Sql.Ident(holder)}.{Sql.Ident(table.DistributionColumn!)} IS NOT NULL" : "";
 
             await using var reader = await source.BeginRawBinaryCopyAsync(
-                $"COPY (SELECT {string.Join(", ", select)} FROM {table.Name.Quoted} t{joins}) TO STDOUT (FORMAT binary)");
+                $"COPY (SELECT {string.Join(", ", select)} FROM {table.Name.Quoted} t{joins}{where}) TO STDOUT (FORMAT binary)");
             await using var writer = await target.BeginRawBinaryCopyAsync(
                 $"COPY {table.Name.Quoted} ({string.Join(", ", into)}) FROM STDIN (FORMAT binary)");
             await reader.CopyToAsync(writer);

@@ -16,16 +16,16 @@ public class ChecksumQueryTests
 
         Assert.Equal(string.Format(Hash,
             "\"p1\".\"company_id\", \"t\".\"id\", \"t\".\"campaign_id\", CAST(\"t\".\"seen_at\" AS timestamp with time zone)",
-            "\"public\".\"ads\" \"t\" JOIN \"public\".\"campaigns\" \"p1\" ON \"t\".\"campaign_id\" = \"p1\".\"id\""), sql);
+            "\"public\".\"ads\" \"t\" JOIN \"public\".\"campaigns\" \"p1\" ON \"t\".\"campaign_id\" = \"p1\".\"id\" WHERE \"p1\".\"company_id\" IS NOT NULL"), sql);
     }
 
     [Fact]
-    public void A_table_that_keeps_its_columns_is_hashed_without_joins()
+    public void A_table_that_keeps_its_columns_is_hashed_without_joins_and_without_rows_lacking_a_key()
     {
         var plan = SmallCatalog.Plan(SmallCatalog.Source());
 
         Assert.Equal(TableCategory.DistributedReady, plan.Get(SmallCatalog.Name("campaigns")).Category);
-        Assert.Equal(string.Format(Hash, "\"t\".\"id\", \"t\".\"company_id\"", "\"public\".\"campaigns\" \"t\""),
+        Assert.Equal(string.Format(Hash, "\"t\".\"id\", \"t\".\"company_id\"", "\"public\".\"campaigns\" \"t\" WHERE \"t\".\"company_id\" IS NOT NULL"),
             ChecksumQuery.ForSource(plan.Get(SmallCatalog.Name("campaigns")), plan));
     }
 
@@ -36,6 +36,13 @@ public class ChecksumQueryTests
 
         Assert.Equal(string.Format(Hash, "\"t\".\"company_id\", \"t\".\"id\"", "\"public\".\"ads\" \"t\""), ChecksumQuery.ForTarget(table));
     }
+
+    [Theory]
+    [InlineData("UTC", "'UTC'")]
+    [InlineData("it's", "'it''s'")]
+    [InlineData(@"a\b", @"E'a\\b'")]
+    public void Setting_values_are_quoted_as_literals(string value, string literal) =>
+        Assert.Equal(literal, ComparisonSession.Literal(value));
 
     [Theory]
     [InlineData("00000003-0000001B-1", true)]
