@@ -24,7 +24,8 @@ public static class CompareCommand
             "Compare the moved tables' columns, keys, foreign keys, indexes, partitions and sequences with the plan's.");
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (plan, catalog, _, targetConnection) = await PlanAsync(context, parse, inputs, target, "follow.compare", cancellationToken);
+            var logger = context.LoggerFactory.CreateLogger("follow.compare");
+            var (plan, catalog, _, targetConnection) = await PlanAsync(context, parse, inputs, target, logger, cancellationToken);
             var targetCatalog = await TargetCatalog.ReadAsync(targetConnection, cancellationToken);
             return Report(context, SchemaComparer.Compare(plan, catalog, targetCatalog.Catalog), parse.GetValue(json));
         });
@@ -57,7 +58,7 @@ public static class CompareCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var logger = context.LoggerFactory.CreateLogger("follow.compare");
-            var (plan, _, source, targetConnection) = await PlanAsync(context, parse, inputs, target, "follow.compare", cancellationToken);
+            var (plan, _, source, targetConnection) = await PlanAsync(context, parse, inputs, target, logger, cancellationToken);
             var targetCatalog = await TargetCatalog.ReadAsync(targetConnection, cancellationToken);
             var comparer = new DataComparer(plan, source, targetConnection, targetCatalog,
                 new DataCompareOptions(parse.GetValue(tableJobs), parse.GetValue(snapshot)), logger);
@@ -79,9 +80,8 @@ public static class CompareCommand
     }
 
     private static async Task<(DistributionPlan Plan, Model.Catalog Catalog, ConnectionInfo Source, ConnectionInfo Target)> PlanAsync(
-        CliContext context, ParseResult parse, PlanInputs inputs, Option<string?> target, string category, CancellationToken cancellationToken)
+        CliContext context, ParseResult parse, PlanInputs inputs, Option<string?> target, ILogger logger, CancellationToken cancellationToken)
     {
-        var logger = context.LoggerFactory.CreateLogger(category);
         var rules = inputs.ReadRules(parse, context);
         var filters = inputs.ReadFilters(parse);
         var source = inputs.ResolveSource(parse, context, rules);
