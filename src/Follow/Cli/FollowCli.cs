@@ -16,6 +16,7 @@ public static class FollowCli
         {
             PlanCommand.Create(context),
             CloneCommand.Create(context),
+            CompareCommand.Create(context),
         };
 
         var parse = root.Parse(args);
