@@ -16,6 +16,7 @@ public static class FollowCli
         {
             PlanCommand.Create(context),
             CloneCommand.Create(context),
+            new Command("list", "Show Follow's state on the target.") { ListProgressCommand.Create(context) },
         };
 
         var parse = root.Parse(args);
