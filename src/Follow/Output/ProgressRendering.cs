@@ -49,7 +49,7 @@ public static class ProgressRendering
         var table = new Table { Border = TableBorder.Simple };
         foreach (var (header, i) in Headers.Select((h, i) => (h, i)))
         {
-            table.AddColumn(new TableColumn(header) { Alignment = i >= 3 ? Justify.Right : Justify.Left });
+            table.AddColumn(new TableColumn(header) { Alignment = i >= 3 ? Justify.Right : Justify.Left, NoWrap = i < 2 });
         }
         foreach (var line in report.Tables) table.AddRow(Cells(line, "parts").Select(c => new Text(c)).ToArray<IRenderable>());
         table.AddEmptyRow();
@@ -68,7 +68,7 @@ public static class ProgressRendering
         line.EstimatedRows > 0 ? ProgressFormat.Count(line.EstimatedRows) : "",
         ProgressFormat.Percent(line.Percent),
         ProgressFormat.Size(line.Bytes),
-        ProgressFormat.Duration(line.Elapsed),
+        line.State == JobState.Pending ? "" : ProgressFormat.Duration(line.Elapsed),
         ProgressFormat.Count(line.RowsPerSecond),
         ProgressFormat.MegabytesPerSecond(line.BytesPerSecond),
         ProgressFormat.Duration(line.TimeLeft),
