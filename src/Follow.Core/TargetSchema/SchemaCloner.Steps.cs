@@ -61,7 +61,7 @@ public sealed partial class SchemaCloner
 
     /// <summary>
     /// Follow's CREATE TABLEs, in one transaction. A table that is already there (empty, or any with
-    /// --drop-if-exists: <see cref="PrepareAsync"/> refused the others) is dropped first, and said so.
+    /// --drop-if-exists: <see cref="CheckAsync"/> refused the others) is dropped first, and said so.
     /// </summary>
     private async Task CreateTablesAsync(CancellationToken cancellationToken)
     {

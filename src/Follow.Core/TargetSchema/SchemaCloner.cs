@@ -40,21 +40,27 @@ public sealed partial class SchemaCloner(
 
     public SchemaScript Script => _script;
 
-    /// <summary>Whether the target has the citus extension; known after <see cref="PrepareAsync"/>.</summary>
+    /// <summary>Whether the target has the citus extension; known after <see cref="CheckAsync"/>.</summary>
     public bool TargetIsCitus { get; private set; }
 
-    /// <summary>Checks everything that can be refused, then dumps the source schema. Changes nothing on the target.</summary>
-    public async Task PrepareAsync(CancellationToken cancellationToken)
+    /// <summary>Checks everything that can be refused. Changes nothing.</summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
     {
         await tools.CheckCanDumpAsync(catalog.ServerVersionNum, cancellationToken);
         await using var connection = await OpenTargetAsync(cancellationToken);
         TargetIsCitus = await ScalarAsync<bool>(connection, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", cancellationToken);
         if (!TargetIsCitus) Log.PlainTarget(logger, target.Redacted);
         await RefuseNonEmptyTablesAsync(connection, cancellationToken);
+    }
 
+    /// <summary>Dumps the source schema, from the copy's snapshot when there is one, and splits pg_dump's list.</summary>
+    public async Task DumpAsync(string? snapshot, CancellationToken cancellationToken)
+    {
         _workDirectory = Directory.CreateTempSubdirectory("follow-schema-").FullName;
         _dumpFile = Path.Combine(_workDirectory, "schema.dump");
-        var dump = await tools.RunAsync("pg_dump", ["--schema-only", "--format=custom", "--file", _dumpFile], source, cancellationToken);
+        List<string> arguments = ["--schema-only", "--format=custom", "--file", _dumpFile];
+        if (snapshot is not null) arguments.Add($"--snapshot={snapshot}");
+        var dump = await tools.RunAsync("pg_dump", arguments, source, cancellationToken);
         if (dump.ExitCode != 0) throw new FollowException($"pg_dump of the source {source.Redacted} failed: {dump.Error.Trim()}", ExitCode.SourceFailure);
 
         var preData = await ListAsync("pre-data", cancellationToken);
@@ -63,6 +69,7 @@ public sealed partial class SchemaCloner(
         var excluded = plan.Excluded.SelectMany(t => catalog.PartitionsOf(t).Select(p => p.Name).Prepend(t)).ToList();
         var (generated, identities, excludedObjects) = await SourceObjectsAsync(moved, excluded, cancellationToken);
         var excludedSequences = catalog.Sequences.Where(s => s.OwnedBy is { } o && excluded.Contains(o.Table)).Select(s => s.Name).ToList();
+        await using var connection = await OpenTargetAsync(cancellationToken);
         var schemas = await ListNamesAsync(connection, "SELECT nspname FROM pg_namespace", cancellationToken);
         var extensions = await ListNamesAsync(connection, "SELECT extname FROM pg_extension", cancellationToken);
         _lists = RestoreLists.Split(preData, postData, generated, identities, excludedObjects, excluded, excludedSequences, schemas, extensions);
@@ -71,7 +78,7 @@ public sealed partial class SchemaCloner(
     /// <summary>Pre-data and distribution: everything before the data copy.</summary>
     public async Task CreateAsync(CancellationToken cancellationToken)
     {
-        var lists = _lists ?? throw new InvalidOperationException("PrepareAsync first");
+        var lists = _lists ?? throw new InvalidOperationException("DumpAsync first");
         await using (var connection = await OpenTargetAsync(cancellationToken))
         {
             await TargetState.EnsureAsync(connection, cancellationToken);
@@ -94,7 +101,7 @@ public sealed partial class SchemaCloner(
     /// <summary>Keys, indexes, checks, foreign keys, then pg_dump's post-data (triggers, rules, policies…).</summary>
     public async Task FinishAsync(CancellationToken cancellationToken)
     {
-        var lists = _lists ?? throw new InvalidOperationException("PrepareAsync first");
+        var lists = _lists ?? throw new InvalidOperationException("DumpAsync first");
         await CreateKeysAndIndexesAsync(cancellationToken);
         var triggers = lists.PostData.Any(e => e.Is("TRIGGER"));
         if (TargetIsCitus && triggers) Log.TriggersOnCitus(logger);

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Follow.Connections;
 using Follow.Diagnostics;
+using Follow.Pipeline;
 using Follow.Planning;
+using Follow.Snapshot;
 using Follow.TargetSchema;
 using Microsoft.Extensions.Logging;
 
@@ -21,6 +23,24 @@ public static class CloneCommand
         };
         var indexJobs = new Option<int>("--index-jobs") { Description = "Sessions that build keys and indexes at once.", DefaultValueFactory = _ => 2, HelpName = "N" };
         var shardCount = new Option<int?>("--shard-count") { Description = "Shards of each new colocation group (Citus' default when absent).", HelpName = "N" };
+        var tableJobs = new Option<int>("--table-jobs") { Description = "Tables (or parts of tables) copied at once.", DefaultValueFactory = _ => 2, HelpName = "N" };
+        var split = new Option<string?>("--split-tables-larger-than")
+        {
+            Description = "Copy tables larger than this (e.g. 1GB) as several ctid ranges in parallel.",
+            HelpName = "SIZE",
+        };
+        var orphans = new Option<OrphanPolicy>("--orphans")
+        {
+            Description = "Rows whose foreign-key path gives no distribution key: refuse the copy (default), or skip them.",
+            DefaultValueFactory = _ => OrphanPolicy.Refuse,
+        };
+        var slotName = new Option<string>("--slot-name")
+        {
+            Description = "Name of the replication slot and publication on the source.",
+            DefaultValueFactory = _ => "follow",
+            HelpName = "NAME",
+        };
+        var follow = new Option<bool>("--follow") { Description = "After the copy, stream changes until the sentinel's endpos (not in this version)." };
         var command = new Command("clone", "Clone the source into the target with the distribution plan applied.");
         inputs.AddTo(command);
         command.Add(target);
@@ -28,6 +48,15 @@ public static class CloneCommand
         command.Add(dropIfExists);
         command.Add(indexJobs);
         command.Add(shardCount);
+        command.Add(tableJobs);
+        command.Add(split);
+        command.Add(orphans);
+        command.Add(slotName);
+        command.Add(follow);
+        tableJobs.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1) result.AddError("--table-jobs must be at least 1");
+        });
         indexJobs.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 1) result.AddError("--index-jobs must be at least 1");
@@ -38,10 +67,11 @@ public static class CloneCommand
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (!parse.GetValue(schemaOnly))
+            if (parse.GetValue(follow))
             {
-                throw new BadInputException("this version of Follow clones the schema only: run follow clone --schema-only");
+                throw new BadInputException("streaming (--follow) is not in this version of Follow: run follow clone without it");
             }
+            var splitSize = parse.GetValue(split) is { } text ? ByteSize.Parse(text, "--split-tables-larger-than") : (long?)null;
             var logger = context.LoggerFactory.CreateLogger("follow.clone");
             var rules = inputs.ReadRules(parse, context);
             var filters = inputs.ReadFilters(parse);
@@ -55,10 +85,19 @@ public static class CloneCommand
                 DropIfExists: parse.GetValue(dropIfExists) || rules.Load?.IncludeDrop == true,
                 IndexJobs: parse.GetValue(indexJobs),
                 ShardCount: parse.GetValue(shardCount));
-            var cloner = new SchemaCloner(plan, catalog, source, targetConnection, PgTools.Locate(context.Environment), options, logger);
+            var tools = PgTools.Locate(context.Environment);
+            if (!parse.GetValue(schemaOnly))
+            {
+                var cloneOptions = new CloneOptions(options, new CopyOptions(parse.GetValue(tableJobs), splitSize), parse.GetValue(orphans), parse.GetValue(slotName)!);
+                await new CloneRunner(plan, catalog, source, targetConnection, tools, cloneOptions, logger).RunAsync(cancellationToken);
+                return (int)ExitCode.Done;
+            }
+
+            var cloner = new SchemaCloner(plan, catalog, source, targetConnection, tools, options, logger);
             try
             {
-                await cloner.PrepareAsync(cancellationToken);
+                await cloner.CheckAsync(cancellationToken);
+                await cloner.DumpAsync(null, cancellationToken);
                 await cloner.CreateAsync(cancellationToken);
                 await cloner.FinishAsync(cancellationToken);
             }

@@ -59,6 +59,13 @@ public sealed class TestDatabase : IAsyncDisposable
         await using (var pooled = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(pooled);
         await using var connection = new NpgsqlConnection(Server.AdminConnectionString);
         await connection.OpenAsync();
+        // A database that a logical replication slot uses cannot be dropped.
+        await using (var slots = new NpgsqlCommand(
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active", connection))
+        {
+            slots.Parameters.Add(new NpgsqlParameter { Value = Name });
+            await slots.ExecuteNonQueryAsync();
+        }
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Sql.Ident(Name)} WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();
     }

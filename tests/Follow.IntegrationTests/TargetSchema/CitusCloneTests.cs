@@ -67,4 +67,21 @@ public sealed class CitusCloneTests
         Assert.Equal(2L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_trigger WHERE tgname = 'last_updated'"));
         File.Delete(rules);
     }
+
+    [CitusFact]
+    public async Task The_ad_platform_data_is_copied_into_citus_with_backfilled_keys()
+    {
+        var servers = await PostgresServers.GetAsync();
+        await using var source = await servers.Source.CreateDatabaseAsync("citus_copy");
+        await source.ExecuteFileAsync(SamplePaths.Get("ad-platform", "schema.sql"));
+        await Snapshot.CopyFixture.LoadSampleDataAsync(source, 0.05);
+        await using var target = await CitusServer.CreateDatabaseAsync("citus_copy");
+        var rules = SamplePaths.Get("ad-platform", "rules.txt");
+
+        var result = await FollowProcess.RunAsync("clone", "--slot-name", source.Name, "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        await Snapshot.CopyFixture.AssertTablesEqualAsync(await Snapshot.CopyFixture.PlanAsync(source, rules), source, target.ConnectionString);
+        Assert.Equal(5L, await target.ScalarAsync<long>("SELECT count(*) FROM follow.job WHERE state = 'completed'"));
+    }
 }

@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS follow.run (
     slot_name        text NOT NULL,
     snapshot         text,
     consistent_point pg_lsn,
+    source_snapshot  pg_snapshot,                -- pg_current_snapshot() inside the exported snapshot: what it sees
     finished_at      timestamptz
 );
 

@@ -1,0 +1,118 @@
+using Follow.Connections;
+using Follow.Diagnostics;
+using Follow.Model;
+using Follow.Planning;
+using Follow.Snapshot;
+using Follow.State;
+using Follow.TargetSchema;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Follow.Pipeline;
+
+public sealed record CloneOptions(
+    SchemaCloneOptions Schema,
+    CopyOptions Copy,
+    OrphanPolicy Orphans = OrphanPolicy.Refuse,
+    string SlotName = "follow");
+
+/// <summary>
+/// The clone, in order: checks; publication and slot with an exported snapshot; the schema dump and the orphan
+/// count in that snapshot; pre-data and distribution; the parallel copy; post-data; sequences. Everything that can
+/// be refused is refused before the target is changed.
+/// </summary>
+public sealed partial class CloneRunner(
+    DistributionPlan plan, Catalog catalog, ConnectionInfo source, ConnectionInfo target, PgTools tools, CloneOptions options, ILogger logger)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var schema = new SchemaCloner(plan, catalog, source, target, tools, options.Schema, logger);
+        try
+        {
+            await schema.CheckAsync(cancellationToken);
+            var published = schema.Script.Tables.Where(t => catalog.Find(t)?.PartitionOf is null).ToList();
+            await using var snapshot = await SlotSnapshot.CreateAsync(source, options.SlotName, options.SlotName, published, cancellationToken);
+            Log.SlotCreated(logger, snapshot.SlotName, snapshot.ConsistentPoint.ToString(), snapshot.SnapshotName);
+
+            await RefuseOrphansAsync(snapshot, cancellationToken);
+            await schema.DumpAsync(snapshot.SnapshotName, cancellationToken);
+            await schema.CreateAsync(cancellationToken);
+
+            await using (var connection = await OpenAsync(target, cancellationToken))
+            {
+                await TargetState.EnsureAsync(connection, cancellationToken);
+            }
+            var copier = new TableCopier(plan, source, target, snapshot.SnapshotName, options.Copy, logger);
+            var (runId, jobs) = await copier.CreateRunAsync(snapshot.SlotName, snapshot.ConsistentPoint, cancellationToken);
+            Log.CopyStarted(logger, runId, jobs.Count, options.Copy.TableJobs);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await copier.CopyAsync(jobs, cancellationToken);
+            Log.CopyDone(logger, runId, clock.Elapsed.TotalSeconds);
+
+            await schema.FinishAsync(cancellationToken);
+            await SyncSequencesAsync(cancellationToken);
+            await FinishRunAsync(runId, cancellationToken);
+        }
+        finally
+        {
+            schema.Cleanup();
+        }
+    }
+
+    private async Task RefuseOrphansAsync(SlotSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<OrphanCheck.Orphans> orphans;
+        await using (var connection = await TableCopier.OpenInSnapshotAsync(source, snapshot.SnapshotName, options.Copy.WorkMem, cancellationToken))
+        {
+            orphans = await OrphanCheck.CountAsync(plan, connection, cancellationToken);
+        }
+        if (orphans.Count == 0) return;
+        if (options.Orphans == OrphanPolicy.Refuse)
+        {
+            await snapshot.DropAsync(source, CancellationToken.None);
+            throw OrphanCheck.Refusal(orphans, plan);
+        }
+        foreach (var o in orphans) Log.OrphansSkipped(logger, o.Table.ToString(), o.Count);
+    }
+
+    private async Task SyncSequencesAsync(CancellationToken cancellationToken)
+    {
+        await using var sourceConnection = await OpenAsync(source, cancellationToken);
+        await using var targetConnection = await OpenAsync(target, cancellationToken);
+        var count = await SequenceSync.RunAsync(catalog, sourceConnection, targetConnection, cancellationToken);
+        Log.SequencesSynced(logger, count);
+    }
+
+    private async Task FinishRunAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(target, cancellationToken);
+        await using var command = new NpgsqlCommand("UPDATE follow.run SET finished_at = now() WHERE run_id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = runId });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<NpgsqlConnection> OpenAsync(ConnectionInfo connection, CancellationToken cancellationToken)
+    {
+        var npgsql = new NpgsqlConnection(connection.WithApplicationName("follow").ToNpgsqlConnectionString());
+        await npgsql.OpenAsync(cancellationToken);
+        return npgsql;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "created slot {Slot} at {Lsn} with snapshot {Snapshot}")]
+        public static partial void SlotCreated(ILogger logger, string slot, string lsn, string snapshot);
+
+        [LoggerMessage(EventId = 31, Level = LogLevel.Information, Message = "data phase: run {Run}, {Jobs} jobs, {TableJobs} at a time")]
+        public static partial void CopyStarted(ILogger logger, long run, int jobs, int tableJobs);
+
+        [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "data phase done: run {Run} in {Seconds:F1} s")]
+        public static partial void CopyDone(ILogger logger, long run, double seconds);
+
+        [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "{Table}: {Count} rows without a distribution key are left out (--orphans skip)")]
+        public static partial void OrphansSkipped(ILogger logger, string table, long count);
+
+        [LoggerMessage(EventId = 34, Level = LogLevel.Information, Message = "set {Count} sequences to the source's values")]
+        public static partial void SequencesSynced(ILogger logger, int count);
+    }
+}

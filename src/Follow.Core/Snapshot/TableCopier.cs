@@ -1,0 +1,257 @@
+using System.Data;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Follow.Connections;
+using Follow.Diagnostics;
+using Follow.Model;
+using Follow.Planning;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Follow.Snapshot;
+
+public sealed record CopyOptions(int TableJobs = 2, long? SplitTablesLargerThan = null, string WorkMem = "256MB");
+
+/// <summary>One job of a copy run: a table, or one ctid range of a large table.</summary>
+public sealed record CopyJob(long JobId, TablePlan Table, int Part, int Parts, PageRange? Range, long EstimatedRows, long EstimatedBytes);
+
+/// <summary>
+/// Copies every moved table from the slot's snapshot, --table-jobs jobs at a time. Each job pipes
+/// <c>COPY (SELECT …) TO STDOUT (FORMAT binary)</c> into <c>COPY … FROM STDIN (FORMAT binary)</c> as raw bytes, and
+/// marks itself completed in the same target transaction as its rows, so a killed copy never leaves a part
+/// half-copied and marked done. Progress (rows, bytes, elapsed) is written to follow.job as it goes, from a
+/// connection of its own so that psql sees it.
+/// </summary>
+public sealed partial class TableCopier(
+    DistributionPlan plan,
+    ConnectionInfo source,
+    ConnectionInfo target,
+    string snapshot,
+    CopyOptions options,
+    ILogger logger)
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
+    public static async Task<NpgsqlConnection> OpenInSnapshotAsync(ConnectionInfo source, string snapshot, string workMem, CancellationToken cancellationToken)
+    {
+        if (!SnapshotName().IsMatch(snapshot)) throw new ArgumentException($"not a snapshot name: {snapshot}", nameof(snapshot));
+        var connection = new NpgsqlConnection(source.WithApplicationName("follow copy").ToNpgsqlConnectionString());
+        await connection.OpenAsync(cancellationToken);
+        await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        // SET TRANSACTION SNAPSHOT takes no parameter; the name was checked against the server's format above.
+        await ExecuteAsync(connection, $"SET TRANSACTION SNAPSHOT '{snapshot}'", cancellationToken);
+        // Hash joins over the backfill path need memory; the default work_mem makes the planner pick merge joins.
+        await ExecuteAsync(connection, "SELECT set_config('work_mem', $1, true)", cancellationToken, workMem);
+        return connection;
+    }
+
+    /// <summary>Records a new run and its jobs; large tables are split into page ranges.</summary>
+    public async Task<(long RunId, IReadOnlyList<CopyJob> Jobs)> CreateRunAsync(
+        string slotName, NpgsqlLogSequenceNumber consistentPoint, CancellationToken cancellationToken)
+    {
+        var sizes = await SourceSizesAsync(cancellationToken);
+        string visible;
+        await using (var inSnapshot = await OpenInSnapshotAsync(source, snapshot, options.WorkMem, cancellationToken))
+        await using (var current = new NpgsqlCommand("SELECT pg_current_snapshot()::text", inSnapshot))
+        {
+            visible = (string)(await current.ExecuteScalarAsync(cancellationToken))!;
+        }
+        await using var connection = await OpenTargetAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long runId;
+        await using (var run = new NpgsqlCommand(
+            "INSERT INTO follow.run (slot_name, snapshot, consistent_point, source_snapshot) VALUES ($1, $2, $3, $4::text::pg_snapshot) RETURNING run_id", connection, transaction))
+        {
+            run.Parameters.Add(new NpgsqlParameter { Value = slotName });
+            run.Parameters.Add(new NpgsqlParameter { Value = snapshot });
+            run.Parameters.Add(new NpgsqlParameter { Value = consistentPoint, NpgsqlDbType = NpgsqlDbType.PgLsn });
+            run.Parameters.Add(new NpgsqlParameter { Value = visible });
+            runId = (long)(await run.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        var jobs = new List<CopyJob>();
+        foreach (var table in plan.Tables)
+        {
+            var (bytes, pages, rows) = sizes.GetValueOrDefault(table.Name);
+            var ranges = Split(table, bytes, pages);
+            for (var i = 0; i < ranges.Count; i++)
+            {
+                await using var insert = new NpgsqlCommand(
+                    "INSERT INTO follow.job (run_id, table_name, part, parts, first_page, last_page, estimated_rows) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING job_id",
+                    connection, transaction);
+                insert.Parameters.Add(new NpgsqlParameter { Value = runId });
+                insert.Parameters.Add(new NpgsqlParameter { Value = table.Name.ToString() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = i + 1 });
+                insert.Parameters.Add(new NpgsqlParameter { Value = ranges.Count });
+                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)ranges[i]?.First ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)ranges[i]?.Last ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+                insert.Parameters.Add(new NpgsqlParameter { Value = rows / ranges.Count });
+                var jobId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+                jobs.Add(new CopyJob(jobId, table, i + 1, ranges.Count, ranges[i], rows / ranges.Count, bytes / ranges.Count));
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return (runId, jobs);
+    }
+
+    private List<PageRange?> Split(TablePlan table, long bytes, long pages)
+    {
+        if (options.SplitTablesLargerThan is not { } threshold || threshold <= 0 || bytes <= threshold
+            || table.Source.Kind == TableKind.Partitioned || pages < 2)
+        {
+            return [null];
+        }
+        var parts = (int)Math.Min(pages, (bytes + threshold - 1) / threshold);
+        var perPart = (pages + parts - 1) / parts;
+        return [.. Enumerable.Range(0, parts).Select(i => (PageRange?)new PageRange(i * perPart, i == parts - 1 ? null : (i + 1) * perPart))];
+    }
+
+    private async Task<Dictionary<QualifiedName, (long Bytes, long Pages, long Rows)>> SourceSizesAsync(CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT n.nspname, c.relname, pg_relation_size(c.oid),
+                   pg_relation_size(c.oid) / current_setting('block_size')::bigint,
+                   greatest(c.reltuples, 0)::bigint
+              FROM unnest($1::text[], $2::text[]) AS wanted(schema_name, table_name)
+              JOIN pg_namespace n ON n.nspname = wanted.schema_name
+              JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = wanted.table_name
+            """;
+        var sizes = new Dictionary<QualifiedName, (long, long, long)>();
+        await using var connection = new NpgsqlConnection(source.WithApplicationName("follow").ToNpgsqlConnectionString());
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = plan.Tables.Select(t => t.Name.Schema).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = plan.Tables.Select(t => t.Name.Name).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sizes[new QualifiedName(reader.GetString(0), reader.GetString(1))] = (reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+        }
+        return sizes;
+    }
+
+    /// <summary>
+    /// Empties the moved tables, then runs the jobs, largest first. The first failure stops the others; it is
+    /// recorded on its job and reported once.
+    /// </summary>
+    public async Task CopyAsync(IReadOnlyList<CopyJob> jobs, CancellationToken cancellationToken)
+    {
+        await using (var connection = await OpenTargetAsync(cancellationToken))
+        {
+            var tables = string.Join(", ", plan.Tables.Select(t => t.Name.Quoted));
+            if (plan.Tables.Count > 0) await ExecuteTargetAsync(connection, $"TRUNCATE {tables}", cancellationToken);
+        }
+
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.TableJobs), CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(jobs.OrderByDescending(j => j.EstimatedBytes), parallel, CopyJobAsync);
+    }
+
+    private async ValueTask CopyJobAsync(CopyJob job, CancellationToken cancellationToken)
+    {
+        await using var progress = await OpenTargetAsync(cancellationToken);
+        await UpdateJobAsync(progress, null, job.JobId, "running", 0, 0, TimeSpan.Zero, null, cancellationToken);
+        var clock = Stopwatch.StartNew();
+        var counter = new BinaryCopyRowCounter();
+        long bytes = 0;
+        try
+        {
+            await using var sourceConnection = await OpenInSnapshotAsync(source, snapshot, options.WorkMem, cancellationToken);
+            await using var targetConnection = await OpenTargetAsync(cancellationToken);
+            await using var transaction = await targetConnection.BeginTransactionAsync(cancellationToken);
+            await using (var reader = await sourceConnection.BeginRawBinaryCopyAsync(CopyQuery.CopyOut(job.Table, job.Range), cancellationToken))
+            await using (var writer = await targetConnection.BeginRawBinaryCopyAsync(CopyQuery.CopyIn(job.Table), cancellationToken))
+            {
+                var buffer = new byte[1 << 16];
+                var lastReport = clock.Elapsed;
+                int read;
+                while ((read = await reader.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    counter.Observe(buffer.AsSpan(0, read));
+                    await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    bytes += read;
+                    if (clock.Elapsed - lastReport >= ProgressInterval)
+                    {
+                        lastReport = clock.Elapsed;
+                        await UpdateJobAsync(progress, null, job.JobId, "running", counter.Rows, bytes, clock.Elapsed, null, cancellationToken);
+                    }
+                }
+            }
+            await UpdateJobAsync(targetConnection, transaction, job.JobId, "completed", counter.Rows, bytes, clock.Elapsed, null, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            Log.JobDone(logger, job.Table.Name.ToString(), job.Part, job.Parts, counter.Rows, bytes, clock.Elapsed.TotalSeconds);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await UpdateJobAsync(progress, null, job.JobId, "failed", counter.Rows, bytes, clock.Elapsed, ex.Message, CancellationToken.None);
+            throw ex is NpgsqlException or IOException
+                ? new FollowException($"copying {job.Table.Name} (part {job.Part} of {job.Parts}) failed: {ex.Message}", FailureSide(ex), ex)
+                : ex;
+        }
+    }
+
+    /// <summary>A PostgreSQL error names its server only through the connection; the copy's errors are mostly the target's.</summary>
+    private static ExitCode FailureSide(Exception ex) => ex is PostgresException { SqlState: "25P02" or "40001" } ? ExitCode.SourceFailure : ExitCode.TargetFailure;
+
+    private static async Task UpdateJobAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, long jobId, string state, long rows, long bytes, TimeSpan elapsed, string? error,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            UPDATE follow.job
+               SET state = $2, rows = $3, bytes = $4, elapsed = $5, error = $6,
+                   started_at = coalesce(started_at, now())
+             WHERE job_id = $1
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        command.Parameters.Add(new NpgsqlParameter { Value = state });
+        command.Parameters.Add(new NpgsqlParameter { Value = rows });
+        command.Parameters.Add(new NpgsqlParameter { Value = bytes });
+        command.Parameters.Add(new NpgsqlParameter { Value = elapsed });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<NpgsqlConnection> OpenTargetAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(target.WithApplicationName("follow copy").ToNpgsqlConnectionString());
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
+        {
+            await connection.DisposeAsync();
+            throw new FollowException($"cannot connect to the target database {target.Redacted}: {ex.Message}", ExitCode.TargetFailure, ex);
+        }
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters) command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task ExecuteTargetAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ExecuteAsync(connection, sql, cancellationToken);
+        }
+        catch (PostgresException ex)
+        {
+            throw new FollowException($"the target {target.Redacted} refused {sql}: {ex.MessageText}", ExitCode.TargetFailure, ex);
+        }
+    }
+
+    [GeneratedRegex("^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")]
+    private static partial Regex SnapshotName();
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "copied {Table} (part {Part} of {Parts}): {Rows} rows, {Bytes} bytes in {Seconds:F1} s")]
+        public static partial void JobDone(ILogger logger, string table, int part, int parts, long rows, long bytes, double seconds);
+    }
+}
