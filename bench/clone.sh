@@ -28,8 +28,8 @@ jobs=${BENCH_JOBS:-2}
 steps=${BENCH_STEPS-raw follow pgcopydb}
 source_port=${BENCH_SOURCE_PORT:-55532}
 target_port=${BENCH_TARGET_PORT:-55533}
-data_start=${BENCH_DATA_START:-data (phase|copy) (start|begin)}
-data_end=${BENCH_DATA_END:-data (phase|copy) (end|done|finish|complete)}
+data_start=${BENCH_DATA_START:-data phase: run}
+data_end=${BENCH_DATA_END:-data phase done}
 database=adplatform
 
 # As root the servers run as postgres, who must be able to reach the cluster directories.
