@@ -17,7 +17,7 @@ SELECT n.nspname,
   LEFT JOIN pg_class own ON own.oid = d.refobjid
   LEFT JOIN pg_namespace own_n ON own_n.oid = own.relnamespace
   LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
- WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'follow')  -- follow: Follow's own state, never moved
    AND NOT EXISTS (SELECT 1 FROM pg_depend e
                     WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
  ORDER BY n.nspname, c.relname;

@@ -21,7 +21,7 @@ SELECT c.oid,
   LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
  WHERE c.relkind IN ('r', 'p')
    AND c.relpersistence <> 't'
-   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'follow')  -- follow: Follow's own state, never moved
    AND n.nspname !~ '^pg_(toast|temp)'
    -- an extension's own tables come back with CREATE EXTENSION on the target
    AND NOT EXISTS (SELECT 1 FROM pg_depend d
