@@ -97,7 +97,7 @@ uri() { echo "postgres://postgres@127.0.0.1:$1/$2"; }
 sql() { local port=$1 db=$2; shift 2; PGOPTIONS="-c client_min_messages=warning" "$psql" -X -q -v ON_ERROR_STOP=1 -d "$(uri "$port" "$db")" "$@"; }
 value() { sql "$1" "$2" -At -c "$3"; }
 now() { echo "$EPOCHREALTIME"; }
-seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 # Replication slots left by an earlier run would block DROP DATABASE.
 recreate_database() {
@@ -216,9 +216,14 @@ run_follow() {
   set +e
   (FOLLOW_LOG_LEVEL=Information "$time_bin" -v -o "$work/follow.time" dotnet "$dll" clone \
       --source "$source_uri" --target "$(uri "$target_port" bench_follow)" --rules samples/ad-platform/rules.txt \
-      --table-jobs "$jobs" --index-jobs "$jobs" 2>&1) | stamp >"$log"
+      --table-jobs "$jobs" --index-jobs "$jobs" --slot-name bench_follow 2>&1) | stamp >"$log"
   status=${PIPESTATUS[0]}
   set -e
+  # The clone leaves its slot and publication for the stream; here they would only hold WAL back.
+  sql "$source_port" "$database" -o /dev/null <<'SQL'
+SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active;
+SELECT format('DROP PUBLICATION %I', pubname) FROM pg_publication \gexec
+SQL
   local ended
   ended=$(now)
   if [ "$status" -ne 0 ]; then
