@@ -38,7 +38,7 @@ public sealed partial class CloneRunner(
             await schema.DumpAsync(snapshot.SnapshotName, cancellationToken);
             await schema.CreateAsync(cancellationToken);
 
-            await using (var connection = await OpenAsync(target, cancellationToken))
+            await using (var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken))
             {
                 await TargetState.EnsureAsync(connection, cancellationToken);
             }
@@ -77,25 +77,18 @@ public sealed partial class CloneRunner(
 
     private async Task SyncSequencesAsync(CancellationToken cancellationToken)
     {
-        await using var sourceConnection = await OpenAsync(source, cancellationToken);
-        await using var targetConnection = await OpenAsync(target, cancellationToken);
+        await using var sourceConnection = await source.OpenAsync("follow", ExitCode.SourceFailure, cancellationToken);
+        await using var targetConnection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
         var count = await SequenceSync.RunAsync(catalog, sourceConnection, targetConnection, cancellationToken);
         Log.SequencesSynced(logger, count);
     }
 
     private async Task FinishRunAsync(long runId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(target, cancellationToken);
+        await using var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
         await using var command = new NpgsqlCommand("UPDATE follow.run SET finished_at = now() WHERE run_id = $1", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = runId });
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<NpgsqlConnection> OpenAsync(ConnectionInfo connection, CancellationToken cancellationToken)
-    {
-        var npgsql = new NpgsqlConnection(connection.WithApplicationName("follow").ToNpgsqlConnectionString());
-        await npgsql.OpenAsync(cancellationToken);
-        return npgsql;
     }
 
     private static partial class Log

@@ -36,8 +36,7 @@ public sealed partial class TableCopier(
     public static async Task<NpgsqlConnection> OpenInSnapshotAsync(ConnectionInfo source, string snapshot, string workMem, CancellationToken cancellationToken)
     {
         if (!SnapshotName().IsMatch(snapshot)) throw new ArgumentException($"not a snapshot name: {snapshot}", nameof(snapshot));
-        var connection = new NpgsqlConnection(source.WithApplicationName("follow copy").ToNpgsqlConnectionString());
-        await connection.OpenAsync(cancellationToken);
+        var connection = await source.OpenAsync("follow copy", ExitCode.SourceFailure, cancellationToken);
         await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         // SET TRANSACTION SNAPSHOT takes no parameter; the name was checked against the server's format above.
         await ExecuteAsync(connection, $"SET TRANSACTION SNAPSHOT '{snapshot}'", cancellationToken);
@@ -118,8 +117,7 @@ public sealed partial class TableCopier(
               JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = wanted.table_name
             """;
         var sizes = new Dictionary<QualifiedName, (long, long, long)>();
-        await using var connection = new NpgsqlConnection(source.WithApplicationName("follow").ToNpgsqlConnectionString());
-        await connection.OpenAsync(cancellationToken);
+        await using var connection = await source.OpenAsync("follow", ExitCode.SourceFailure, cancellationToken);
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = plan.Tables.Select(t => t.Name.Schema).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = plan.Tables.Select(t => t.Name.Name).ToArray() });
@@ -212,20 +210,8 @@ public sealed partial class TableCopier(
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<NpgsqlConnection> OpenTargetAsync(CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(target.WithApplicationName("follow copy").ToNpgsqlConnectionString());
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
-        {
-            await connection.DisposeAsync();
-            throw new FollowException($"cannot connect to the target database {target.Redacted}: {ex.Message}", ExitCode.TargetFailure, ex);
-        }
-        return connection;
-    }
+    private Task<NpgsqlConnection> OpenTargetAsync(CancellationToken cancellationToken) =>
+        target.OpenAsync("follow copy", ExitCode.TargetFailure, cancellationToken);
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
     {

@@ -115,20 +115,8 @@ public sealed partial class SchemaCloner(
         if (_workDirectory is not null && Directory.Exists(_workDirectory)) Directory.Delete(_workDirectory, recursive: true);
     }
 
-    private async Task<NpgsqlConnection> OpenTargetAsync(CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(target.WithApplicationName("follow").ToNpgsqlConnectionString());
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
-        {
-            await connection.DisposeAsync();
-            throw new FollowException($"cannot connect to the target database {target.Redacted}: {ex.Message}", ExitCode.TargetFailure, ex);
-        }
-        return connection;
-    }
+    private Task<NpgsqlConnection> OpenTargetAsync(CancellationToken cancellationToken) =>
+        target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
 
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
     {

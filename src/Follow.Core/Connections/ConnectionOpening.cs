@@ -1,0 +1,28 @@
+using Follow.Diagnostics;
+using Npgsql;
+
+namespace Follow.Connections;
+
+public static class ConnectionOpening
+{
+    /// <summary>
+    /// Opens a session; a server that cannot be reached is that side's failure (exit 6 for the source, 7 for the
+    /// target), named by its redacted connection.
+    /// </summary>
+    public static async Task<NpgsqlConnection> OpenAsync(
+        this ConnectionInfo connection, string applicationName, ExitCode failure, CancellationToken cancellationToken)
+    {
+        var npgsql = new NpgsqlConnection(connection.WithApplicationName(applicationName).ToNpgsqlConnectionString());
+        try
+        {
+            await npgsql.OpenAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
+        {
+            await npgsql.DisposeAsync();
+            var side = failure == ExitCode.SourceFailure ? "source" : "target";
+            throw new FollowException($"cannot connect to the {side} database {connection.Redacted}: {ex.Message}", failure, ex);
+        }
+        return npgsql;
+    }
+}
