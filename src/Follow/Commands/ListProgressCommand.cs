@@ -28,7 +28,7 @@ public static class ListProgressCommand
             var connection = context.Remember(
                 ConnectionResolver.Resolve(ConnectionRole.Target, parse.GetValue(target), null, "", context.Environment)
                 ?? throw new BadInputException("no target database: give --target or set FOLLOW_TARGET_PGURI"));
-            await using var session = await OpenAsync(connection, cancellationToken);
+            await using var session = await connection.OpenAsync("follow list progress", ExitCode.TargetFailure, cancellationToken);
             var report = await ReadAsync(session, connection, cancellationToken);
 
             if (parse.GetValue(json))
@@ -69,21 +69,6 @@ public static class ListProgressCommand
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Ctrl-C ends watching; the last table stays on the screen.
-        }
-    }
-
-    private static async Task<NpgsqlConnection> OpenAsync(ConnectionInfo target, CancellationToken cancellationToken)
-    {
-        var session = new NpgsqlConnection(target.WithApplicationName("follow list progress").ToNpgsqlConnectionString());
-        try
-        {
-            await session.OpenAsync(cancellationToken);
-            return session;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
-        {
-            await session.DisposeAsync();
-            throw TargetFailure(target, ex);
         }
     }
 

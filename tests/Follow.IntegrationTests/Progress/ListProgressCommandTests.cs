@@ -255,6 +255,6 @@ public sealed class ListProgressCommandTests
         var result = await FollowProcess.RunAsync("list", "progress", "--target", "postgres://postgres@127.0.0.1:1/none?connect_timeout=5");
 
         Assert.Equal(7, result.ExitCode);
-        Assert.Contains("cannot read the copy progress from the target database postgres://postgres@127.0.0.1:1/none", result.Error);
+        Assert.Contains("cannot connect to the target database postgres://postgres@127.0.0.1:1/none", result.Error);
     }
 }
