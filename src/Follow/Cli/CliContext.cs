@@ -15,6 +15,9 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
 
     public Func<string, string?> Environment { get; } = environment;
 
+    /// <summary>Standard output is a terminal: live displays instead of lines written once.</summary>
+    public bool IsInteractive => ReferenceEquals(Output, Console.Out) && !Console.IsOutputRedirected;
+
     public ILoggerFactory LoggerFactory { get; } = Logging.Create(environment);
 
     /// <summary>appsettings.json of the working directory, then environment variables, the .NET way.</summary>

@@ -17,6 +17,7 @@ public static class FollowCli
             PlanCommand.Create(context),
             CloneCommand.Create(context),
             CompareCommand.Create(context),
+            new Command("list", "Show Follow's state on the target.") { ListProgressCommand.Create(context) },
         };
 
         var parse = root.Parse(args);

@@ -1,0 +1,60 @@
+using Follow.Diagnostics;
+using Npgsql;
+
+namespace Follow.Progress;
+
+/// <summary>Reads the newest copy run and its jobs from the target's follow schema.</summary>
+public static class ProgressReader
+{
+    public static async Task<ProgressReport> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        // A target where no copy ever started has no follow schema, or (after clone --schema-only) no run table yet.
+        await using (var exists = new NpgsqlCommand(
+            "SELECT to_regclass('follow.run') IS NOT NULL AND to_regclass('follow.job') IS NOT NULL", connection))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!) return ProgressReport.NoState;
+        }
+
+        RunInfo? run = null;
+        long runs = 0;
+        await using (var command = new NpgsqlCommand(SqlResource.Load("Progress.Sql.latest-run.sql"), connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                run = new RunInfo(
+                    reader.GetInt64(0),
+                    reader.GetFieldValue<DateTimeOffset>(1),
+                    reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
+                    reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5));
+                runs = reader.GetInt64(6);
+            }
+        }
+        if (run is null) return new ProgressReport(true, 0, null, []);
+
+        var jobs = new List<JobProgress>();
+        await using (var command = new NpgsqlCommand(SqlResource.Load("Progress.Sql.jobs.sql"), connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = run.RunId });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                jobs.Add(new JobProgress(
+                    Table: reader.GetString(1),
+                    State: JobStates.Parse(reader.GetString(4)),
+                    Rows: reader.GetInt64(6),
+                    EstimatedRows: reader.GetInt64(5),
+                    Bytes: reader.GetInt64(7),
+                    Elapsed: TimeSpan.FromSeconds(reader.GetDouble(9)),
+                    Part: reader.GetInt32(2),
+                    Parts: reader.GetInt32(3),
+                    StartedAt: reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
+                    SinceStart: reader.IsDBNull(10) ? null : TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(10))),
+                    Error: reader.IsDBNull(11) ? null : reader.GetString(11)));
+            }
+        }
+        return new ProgressReport(true, runs, run, jobs);
+    }
+}
