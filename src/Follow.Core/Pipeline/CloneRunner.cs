@@ -24,6 +24,9 @@ public sealed record CloneOptions(
 public sealed partial class CloneRunner(
     DistributionPlan plan, Catalog catalog, ConnectionInfo source, ConnectionInfo target, PgTools tools, CloneOptions options, ILogger logger)
 {
+    /// <summary>Called when the copy's jobs are recorded and about to run, e.g. to start showing their progress.</summary>
+    public Action<long>? CopyStarting { get; init; }
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var schema = new SchemaCloner(plan, catalog, source, target, tools, options.Schema, logger);
@@ -45,6 +48,7 @@ public sealed partial class CloneRunner(
             var copier = new TableCopier(plan, source, target, snapshot.SnapshotName, options.Copy, logger);
             var (runId, jobs) = await copier.CreateRunAsync(snapshot.SlotName, snapshot.ConsistentPoint, cancellationToken);
             Log.CopyStarted(logger, runId, jobs.Count, options.Copy.TableJobs);
+            CopyStarting?.Invoke(runId);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var indexSessions = new SemaphoreSlim(Math.Max(1, options.Schema.IndexJobs));
             var keys = await copier.CopyAsync(jobs, async (table, ct) =>

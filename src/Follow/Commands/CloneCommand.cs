@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Follow.Cli.Output;
 using Follow.Connections;
+using Follow.Progress;
 using Follow.Diagnostics;
 using Follow.Pipeline;
 using Follow.Planning;
@@ -89,7 +91,23 @@ public static class CloneCommand
             if (!parse.GetValue(schemaOnly))
             {
                 var cloneOptions = new CloneOptions(options, new CopyOptions(parse.GetValue(tableJobs), splitSize), parse.GetValue(orphans), parse.GetValue(slotName)!);
-                await new CloneRunner(plan, catalog, source, targetConnection, tools, cloneOptions, logger).RunAsync(cancellationToken);
+                using var display = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                Task? progress = null;
+                var runner = new CloneRunner(plan, catalog, source, targetConnection, tools, cloneOptions, logger)
+                {
+                    // Bars in a terminal, a log line per table every 10 s otherwise; read from follow.job like list progress.
+                    CopyStarting = _ => progress = new CopyProgressRenderer(
+                        ct => ReadJobsAsync(targetConnection, ct), context.Error, !Console.IsErrorRedirected, logger).RunAsync(display.Token),
+                };
+                try
+                {
+                    await runner.RunAsync(cancellationToken);
+                }
+                finally
+                {
+                    await display.CancelAsync();
+                    if (progress is not null) await progress;
+                }
                 return (int)ExitCode.Done;
             }
 
@@ -108,5 +126,11 @@ public static class CloneCommand
             return (int)ExitCode.Done;
         });
         return command;
+    }
+
+    private static async Task<IReadOnlyList<JobProgress>> ReadJobsAsync(ConnectionInfo target, CancellationToken cancellationToken)
+    {
+        await using var connection = await target.OpenAsync("follow progress", ExitCode.TargetFailure, cancellationToken);
+        return (await ProgressReader.ReadAsync(connection, cancellationToken)).Jobs;
     }
 }
