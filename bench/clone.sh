@@ -214,7 +214,7 @@ run_follow() {
   local started status log=$work/follow.log
   started=$(now)
   set +e
-  (FOLLOW_LOG_LEVEL=Information "$time_bin" -v -o "$work/follow.time" dotnet "$dll" clone \
+  (FOLLOW_LOG_LEVEL=Information "$time_bin" -v -o "$work/follow.time" ${BENCH_WRAP:-} dotnet "$dll" clone \
       --source "$source_uri" --target "$(uri "$target_port" bench_follow)" --rules samples/ad-platform/rules.txt \
       --table-jobs "$jobs" --index-jobs "$jobs" --slot-name bench_follow 2>&1) | stamp >"$log"
   status=${PIPESTATUS[0]}
