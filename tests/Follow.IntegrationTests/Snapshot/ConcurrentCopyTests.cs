@@ -104,7 +104,7 @@ public sealed class ConcurrentCopyTests
     [Fact]
     public async Task A_copy_killed_midway_and_run_again_leaves_the_target_equal_and_without_duplicates()
     {
-        var (source, target) = await AdPlatformAsync("copy_kill", 1.0);
+        var (source, target) = await AdPlatformAsync("copy_kill", 2.0);
         await using var _ = source;
         await using var __ = target;
         var rules = SamplePaths.Get("ad-platform", "rules.txt");
@@ -123,7 +123,7 @@ public sealed class ConcurrentCopyTests
             {
                 await Task.Delay(20);
             }
-            Assert.False(first.HasExited, "the first clone ended before it could be killed");
+            Assert.False(first.HasExited, $"the first clone ended before it could be killed: {(first.HasExited ? await first.StandardError.ReadToEndAsync() : "")}");
             first.Kill(entireProcessTree: true);
             await first.WaitForExitAsync();
         }
