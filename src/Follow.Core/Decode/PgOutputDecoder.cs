@@ -16,6 +16,14 @@ namespace Follow.Decode;
 public sealed class PgOutputDecoder(LogicalReplicationConnection connection, string slotName, string publication)
 {
     private readonly Dictionary<uint, Relation> _relations = [];
+    private long _messages;
+    private int _inTransaction;
+
+    /// <summary>Messages read so far: a stream that is idle reads none.</summary>
+    public long MessagesRead => Interlocked.Read(ref _messages);
+
+    /// <summary>Between a Begin and its Commit, as read (not as applied).</summary>
+    public bool InTransaction => Volatile.Read(ref _inTransaction) == 1;
 
     public async IAsyncEnumerable<ChangeRecord> ReadAsync(NpgsqlLogSequenceNumber start, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -23,6 +31,8 @@ public sealed class PgOutputDecoder(LogicalReplicationConnection connection, str
         var options = new PgOutputReplicationOptions(publication, PgOutputProtocolVersion.V1);
         await foreach (var message in connection.StartReplication(slot, options, cancellationToken, start))
         {
+            Interlocked.Increment(ref _messages);
+            if (message is BeginMessage) Volatile.Write(ref _inTransaction, 1);
             switch (message)
             {
                 case BeginMessage begin:
@@ -30,6 +40,7 @@ public sealed class PgOutputDecoder(LogicalReplicationConnection connection, str
                     break;
                 case CommitMessage commit:
                     yield return new TransactionCommit(commit.CommitLsn, commit.TransactionEndLsn, commit.TransactionCommitTimestamp);
+                    Volatile.Write(ref _inTransaction, 0);
                     break;
                 case RelationMessage relation:
                     Remember(relation);

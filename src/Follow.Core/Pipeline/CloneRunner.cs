@@ -47,6 +47,7 @@ public sealed partial class CloneRunner(
             }
             var copier = new TableCopier(plan, source, target, snapshot.SnapshotName, options.Copy, logger);
             var (runId, jobs) = await copier.CreateRunAsync(snapshot.SlotName, snapshot.ConsistentPoint, cancellationToken);
+            await ResetStreamAsync(snapshot.ConsistentPoint, cancellationToken);
             Log.CopyStarted(logger, runId, jobs.Count, options.Copy.TableJobs);
             CopyStarting?.Invoke(runId);
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -90,6 +91,17 @@ public sealed partial class CloneRunner(
             throw OrphanCheck.Refusal(orphans, plan);
         }
         foreach (var o in orphans) Log.OrphansSkipped(logger, o.Table.ToString(), o.Count);
+    }
+
+    /// <summary>A new copy starts a new history: the stream starts at its consistent point, with no endpos or progress.</summary>
+    private async Task ResetStreamAsync(NpgsqlTypes.NpgsqlLogSequenceNumber consistentPoint, CancellationToken cancellationToken)
+    {
+        await using var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
+        await Sentinel.SentinelState.StartAsync(connection, consistentPoint, cancellationToken);
+        await using var origin = new NpgsqlCommand(
+            "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1", connection);
+        origin.Parameters.Add(new NpgsqlParameter { Value = Apply.ChangeApplier.OriginName });
+        await origin.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task SyncSequencesAsync(CancellationToken cancellationToken)

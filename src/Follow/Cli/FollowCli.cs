@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Follow.Cli.Commands;
 using Follow.Diagnostics;
 using Npgsql;
@@ -12,11 +13,18 @@ public static class FollowCli
         string[] args, TextWriter output, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
     {
         using var context = new CliContext(output, error, environment);
-        var root = new RootCommand("Follow moves a live PostgreSQL database into Citus: plan, clone, stream, cut over.")
+        // Not a RootCommand: its name would be the executable's, "follow", which the parser cannot tell apart from
+        // the follow subcommand. Help and version are added as RootCommand would.
+        var root = new Command("Follow", "Follow moves a live PostgreSQL database into Citus: plan, clone, stream, cut over.")
         {
+            new HelpOption(),
+            new VersionOption(),
             PlanCommand.Create(context),
             CloneCommand.Create(context),
             CompareCommand.Create(context),
+            FollowCommand.Create(context),
+            SentinelCommand.Create(context),
+            StreamCommand.Create(context),
             new Command("list", "Show Follow's state on the target.") { ListProgressCommand.Create(context) },
         };
 

@@ -42,7 +42,7 @@ public static class CloneCommand
             DefaultValueFactory = _ => "follow",
             HelpName = "NAME",
         };
-        var follow = new Option<bool>("--follow") { Description = "After the copy, stream changes until the sentinel's endpos (not in this version)." };
+        var follow = new Option<bool>("--follow") { Description = "After the copy, stream changes until the sentinel's endpos (follow sentinel set endpos)." };
         var command = new Command("clone", "Clone the source into the target with the distribution plan applied.");
         inputs.AddTo(command);
         command.Add(target);
@@ -69,9 +69,9 @@ public static class CloneCommand
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (parse.GetValue(follow))
+            if (parse.GetValue(follow) && parse.GetValue(schemaOnly))
             {
-                throw new BadInputException("streaming (--follow) is not in this version of Follow: run follow clone without it");
+                throw new BadInputException("--follow streams after the data copy: give it without --schema-only");
             }
             var splitSize = parse.GetValue(split) is { } text ? ByteSize.Parse(text, "--split-tables-larger-than") : (long?)null;
             var logger = context.LoggerFactory.CreateLogger("follow.clone");
@@ -107,6 +107,10 @@ public static class CloneCommand
                 {
                     await display.CancelAsync();
                     if (progress is not null) await progress;
+                }
+                if (parse.GetValue(follow))
+                {
+                    await new StreamRunner(plan, catalog, source, targetConnection, parse.GetValue(slotName)!, logger).RunAsync(cancellationToken);
                 }
                 return (int)ExitCode.Done;
             }

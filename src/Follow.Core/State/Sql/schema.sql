@@ -53,3 +53,17 @@ SELECT j.run_id,
        round(j.rows / nullif(extract(epoch FROM j.elapsed), 0)) AS rows_per_second,
        round(j.bytes / nullif(extract(epoch FROM j.elapsed), 0)) AS bytes_per_second
   FROM follow.job j;
+
+-- The stream's sentinel, as in pgcopydb: where it started, where it must stop (endpos), whether to apply, and
+-- how far it got. replay_lsn is written in the same target transaction as the changes it covers.
+CREATE TABLE IF NOT EXISTS follow.sentinel (
+    id         boolean PRIMARY KEY DEFAULT true CHECK (id),
+    startpos   pg_lsn,
+    endpos     pg_lsn,
+    apply      boolean NOT NULL DEFAULT true,
+    write_lsn  pg_lsn,
+    flush_lsn  pg_lsn,
+    replay_lsn pg_lsn,
+    done_at    timestamptz
+);
+INSERT INTO follow.sentinel (id) VALUES (true) ON CONFLICT (id) DO NOTHING;

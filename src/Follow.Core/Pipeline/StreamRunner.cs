@@ -1,0 +1,209 @@
+using System.Threading.Channels;
+using Follow.Apply;
+using Follow.Connections;
+using Follow.Decode;
+using Follow.Diagnostics;
+using Follow.Model;
+using Follow.Planning;
+using Follow.Sentinel;
+using Follow.Snapshot;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Npgsql.Replication;
+using NpgsqlTypes;
+
+namespace Follow.Pipeline;
+
+/// <summary>
+/// The stream: decode → bounded channel → enrich and apply, until the sentinel's endpos. Rules, as pgcopydb writes
+/// them down: (1) a transaction whose commit LSN is at or before the applied LSN was applied already and is
+/// skipped; (2) a transaction is applied exactly when its commit LSN is at or before endpos; (3) the source is told
+/// only what the target committed; (4) with nothing in flight and the stream idle past endpos, the follower is done.
+/// </summary>
+public sealed partial class StreamRunner(
+    DistributionPlan plan, Catalog catalog, ConnectionInfo source, ConnectionInfo target, string slotName, ILogger logger)
+{
+    private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(250);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        NpgsqlLogSequenceNumber start;
+        await using (var state = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken))
+        {
+            var run = await LatestRunAsync(state, cancellationToken);
+            var sentinel = await SentinelState.ReadAsync(state, cancellationToken);
+            start = sentinel.ReplayLsn is { } replay && replay > run ? replay : run;
+            if (sentinel.StartPos is null) await SentinelState.StartAsync(state, run, cancellationToken);
+        }
+
+        await using var applier = await ChangeApplier.OpenAsync(plan, target, cancellationToken);
+        if (applier.Applied is { } applied && applied > start) start = applied;
+        await using var replication = new LogicalReplicationConnection(source.WithApplicationName("follow stream").ToNpgsqlConnectionString());
+        try
+        {
+            await replication.Open(cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
+        {
+            throw new FollowException($"cannot open a replication connection to the source {source.Redacted}: {ex.Message}", ExitCode.SourceFailure, ex);
+        }
+        Log.Streaming(logger, slotName, start.ToString());
+
+        var decoder = new PgOutputDecoder(replication, slotName, slotName);
+        var channel = Channel.CreateBounded<ChangeRecord>(new BoundedChannelOptions(10_000)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        using var stopDecoding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var decoding = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var record in decoder.ReadAsync(start, stopDecoding.Token)) await channel.Writer.WriteAsync(record, stopDecoding.Token);
+                channel.Writer.TryComplete();
+            }
+            catch (OperationCanceledException) when (stopDecoding.IsCancellationRequested)
+            {
+                channel.Writer.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                // The first real error stops the pipeline; the applier reports it once.
+                channel.Writer.TryComplete(ex);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await ApplyUntilEndposAsync(channel.Reader, decoder, replication, applier, cancellationToken);
+        }
+        finally
+        {
+            await stopDecoding.CancelAsync();
+            await decoding;
+        }
+        await FinishAsync(cancellationToken);
+    }
+
+    private async Task ApplyUntilEndposAsync(
+        ChannelReader<ChangeRecord> reader, PgOutputDecoder decoder, LogicalReplicationConnection replication, ChangeApplier applier,
+        CancellationToken cancellationToken)
+    {
+        await using var state = await target.OpenAsync("follow sentinel", ExitCode.TargetFailure, cancellationToken);
+        var sentinel = await SentinelState.ReadAsync(state, cancellationToken);
+        var lastRead = DateTime.MinValue;
+        var skipping = false;
+        long idleMessages = -1;
+        while (true)
+        {
+            if (DateTime.UtcNow - lastRead > IdleCheck)
+            {
+                sentinel = await SentinelState.ReadAsync(state, cancellationToken);
+                lastRead = DateTime.UtcNow;
+            }
+            if (sentinel.EndPos is { } end && applier.Applied is { } applied && applied >= end && !applier.InTransaction)
+            {
+                Log.EndposReached(logger, end.ToString(), applied.ToString());
+                return;
+            }
+            if (!sentinel.Apply && !applier.InTransaction)
+            {
+                await Task.Delay(IdleCheck, cancellationToken);
+                continue;
+            }
+
+            if (!reader.TryRead(out var record))
+            {
+                // Idle: nothing to apply. Done when the server's WAL position passed endpos with no transaction in
+                // flight, seen twice with no message read in between (a Begin read in the meantime would show).
+                var messages = decoder.MessagesRead;
+                if (!applier.InTransaction && !decoder.InTransaction && sentinel.EndPos is { } endpos
+                    && replication.LastReceivedLsn >= endpos && messages == idleMessages && reader.Count == 0)
+                {
+                    Log.IdlePastEndpos(logger, endpos.ToString(), replication.LastReceivedLsn.ToString());
+                    return;
+                }
+                idleMessages = !applier.InTransaction && !decoder.InTransaction ? messages : -1;
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                wait.CancelAfter(IdleCheck);
+                try
+                {
+                    if (!await reader.WaitToReadAsync(wait.Token)) return;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                }
+                continue;
+            }
+
+            switch (record)
+            {
+                case TransactionBegin begin:
+                    if (applier.AlreadyApplied(begin))
+                    {
+                        skipping = true;
+                        break;
+                    }
+                    if (sentinel.EndPos is { } endpos && begin.CommitLsn > endpos)
+                    {
+                        Log.EndposReached(logger, endpos.ToString(), applier.Applied?.ToString() ?? "nothing");
+                        return;
+                    }
+                    skipping = false;
+                    await applier.BeginAsync(begin, cancellationToken);
+                    break;
+                case TransactionCommit commit:
+                    if (skipping)
+                    {
+                        skipping = false;
+                        break;
+                    }
+                    await applier.CommitAsync(commit, cancellationToken);
+                    // Only what the target committed is acknowledged: the slot keeps everything after it.
+                    replication.SetReplicationStatus(commit.EndLsn);
+                    await replication.SendStatusUpdate(cancellationToken);
+                    break;
+                default:
+                    if (!skipping) await applier.ApplyAsync(record, cancellationToken);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>After endpos: the target's sequences take the source's values, and the sentinel records the end.</summary>
+    private async Task FinishAsync(CancellationToken cancellationToken)
+    {
+        await using var sourceConnection = await source.OpenAsync("follow", ExitCode.SourceFailure, cancellationToken);
+        await using var targetConnection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
+        var count = await SequenceSync.RunAsync(catalog, sourceConnection, targetConnection, cancellationToken);
+        await using var done = new NpgsqlCommand("UPDATE follow.sentinel SET done_at = now()", targetConnection);
+        await done.ExecuteNonQueryAsync(cancellationToken);
+        Log.Done(logger, count);
+    }
+
+    private static async Task<NpgsqlLogSequenceNumber> LatestRunAsync(NpgsqlConnection target, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT consistent_point FROM follow.run WHERE finished_at IS NOT NULL ORDER BY run_id DESC LIMIT 1", target);
+        return await command.ExecuteScalarAsync(cancellationToken) is NpgsqlLogSequenceNumber lsn
+            ? lsn
+            : throw new BadInputException("the target has no finished copy to stream from (follow.run); run follow clone first, or follow clone --follow");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "streaming from slot {Slot} at {Lsn}")]
+        public static partial void Streaming(ILogger logger, string slot, string lsn);
+
+        [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "endpos {Endpos} reached: applied up to {Applied}")]
+        public static partial void EndposReached(ILogger logger, string endpos, string applied);
+
+        [LoggerMessage(EventId = 42, Level = LogLevel.Information, Message = "idle past endpos {Endpos} (source WAL at {Received}): everything up to it is applied")]
+        public static partial void IdlePastEndpos(ILogger logger, string endpos, string received);
+
+        [LoggerMessage(EventId = 43, Level = LogLevel.Information, Message = "stream done: set {Count} sequences to the source's values")]
+        public static partial void Done(ILogger logger, int count);
+    }
+}
