@@ -127,9 +127,12 @@ public sealed class ChangeApplier : IAsyncDisposable
                 }
                 var current = await _enricher.TargetKeyAsync(table, relation, key, keyValues, cancellationToken)
                     ?? throw Missing(table, relation, key, keyValues);
-                var next = table.AddsDistributionColumn
+                var next = (table.AddsDistributionColumn
                     ? await _enricher.ParentKeyAsync(table, relation, values, cancellationToken)
-                    : values[relation.IndexOf(distribution)].Text;
+                    : values[relation.IndexOf(distribution)].Text)
+                    ?? throw new FollowException(
+                        $"an update sets {table.Name}.{distribution} to NULL, which Citus cannot store; fix the row on the source, then run follow follow again",
+                        ExitCode.SourceFailure);
                 if (next == current)
                 {
                     await UpdateAsync(table, relation, values, key, keyValues, current, cancellationToken);
@@ -140,6 +143,9 @@ public sealed class ChangeApplier : IAsyncDisposable
                     var kept = await ReadUnchangedAsync(table, relation, values, key, keyValues, current, cancellationToken);
                     await DeleteAsync(table, relation, key, keyValues, current, cancellationToken);
                     await InsertAsync(table, relation, values, table.AddsDistributionColumn ? next : null, kept, cancellationToken);
+                    // The rows below it on an FK path belong to the new tenant too, although the source sent nothing for them.
+                    await MoveChildrenAsync(table, name => values[relation.IndexOf(name)].Text, current, next, cancellationToken);
+                    _enricher.Forget();
                 }
                 _enricher.Remember(table, relation, values, next);
                 break;
@@ -151,6 +157,53 @@ public sealed class ChangeApplier : IAsyncDisposable
                     : await _enricher.TargetKeyAsync(table, relation, key, keyValues, cancellationToken) ?? throw Missing(table, relation, key, keyValues);
                 await DeleteAsync(table, relation, key, keyValues, current, cancellationToken);
                 break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves the rows that take their key from a moved row, and theirs in turn: each is read, deleted and inserted
+    /// again with the new key, since Citus cannot update a distribution column.
+    /// </summary>
+    private async Task MoveChildrenAsync(TablePlan parent, Func<string, string?> parentValue, string from, string to, CancellationToken cancellationToken)
+    {
+        foreach (var child in _plan.Tables.Where(t => t.Backfill?.Hops[0].Parent == parent.Name))
+        {
+            var hop = child.Backfill!.Hops[0];
+            var reference = hop.ParentColumns.Select(parentValue).ToList();
+            if (reference.Any(v => v is null)) continue;
+
+            var columns = Snapshot.CopyQuery.TargetColumns(child);
+            var distribution = child.DistributionColumn!;
+            var where = $"{Sql.Ident(distribution)} = $1 AND "
+                + string.Join(" AND ", hop.ChildColumns.Select((c, i) => $"{Sql.Ident(c)} = ${i + 2}"));
+            List<NpgsqlParameter> Parameters() => [Text(from), .. reference.Select(Text)];
+
+            var rows = new List<string?[]>();
+            await using (var select = new NpgsqlCommand(
+                $"SELECT {string.Join(", ", columns.Select(c => $"{Sql.Ident(c)}::text"))} FROM {child.Name.Quoted} WHERE {where}", _connection, _transaction))
+            {
+                foreach (var parameter in Parameters()) select.Parameters.Add(parameter);
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    rows.Add([.. Enumerable.Range(0, columns.Count).Select(i => reader.IsDBNull(i) ? null : reader.GetString(i))]);
+                }
+            }
+            if (rows.Count == 0) continue;
+            await ExecuteAsync($"DELETE FROM {child.Name.Quoted} WHERE {where}", cancellationToken, [.. Parameters()]);
+
+            var at = columns.ToList().IndexOf(distribution);
+            var overriding = child.Source.Columns.Any(c => c.Identity == 'a') ? " OVERRIDING SYSTEM VALUE" : "";
+            var insert = $"INSERT INTO {child.Name.Quoted} ({Sql.Idents(columns)}){overriding} VALUES ({string.Join(", ", columns.Select((_, i) => $"${i + 1}"))})";
+            foreach (var row in rows)
+            {
+                row[at] = to;
+                await ExecuteAsync(insert, cancellationToken, [.. row.Select(Text)]);
+            }
+            foreach (var row in rows)
+            {
+                await MoveChildrenAsync(child, name => row[columns.ToList().IndexOf(name)], from, to, cancellationToken);
             }
         }
     }

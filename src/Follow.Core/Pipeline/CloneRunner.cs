@@ -38,6 +38,8 @@ public sealed partial class CloneRunner(
             Log.SlotCreated(logger, snapshot.SlotName, snapshot.ConsistentPoint.ToString(), snapshot.SnapshotName);
 
             await RefuseOrphansAsync(snapshot, cancellationToken);
+            // Before anything long: an endpos set while the copy runs must survive it.
+            await ResetStreamAsync(snapshot.ConsistentPoint, cancellationToken);
             await schema.DumpAsync(snapshot.SnapshotName, cancellationToken);
             await schema.CreateAsync(cancellationToken);
 
@@ -47,7 +49,6 @@ public sealed partial class CloneRunner(
             }
             var copier = new TableCopier(plan, source, target, snapshot.SnapshotName, options.Copy, logger);
             var (runId, jobs) = await copier.CreateRunAsync(snapshot.SlotName, snapshot.ConsistentPoint, cancellationToken);
-            await ResetStreamAsync(snapshot.ConsistentPoint, cancellationToken);
             Log.CopyStarted(logger, runId, jobs.Count, options.Copy.TableJobs);
             CopyStarting?.Invoke(runId);
             var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -126,6 +126,8 @@ public sealed partial class StreamRunner(
                     return;
                 }
                 idleMessages = !applier.InTransaction && !decoder.InTransaction ? messages : -1;
+                Log.Idle(logger, replication.LastReceivedLsn.ToString(), sentinel.EndPos?.ToString() ?? "-", applier.Applied?.ToString() ?? "-",
+                    applier.InTransaction, decoder.InTransaction, messages);
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 wait.CancelAfter(IdleCheck);
                 try
@@ -202,6 +204,9 @@ public sealed partial class StreamRunner(
 
         [LoggerMessage(EventId = 42, Level = LogLevel.Information, Message = "idle past endpos {Endpos} (source WAL at {Received}): everything up to it is applied")]
         public static partial void IdlePastEndpos(ILogger logger, string endpos, string received);
+
+        [LoggerMessage(EventId = 44, Level = LogLevel.Debug, Message = "idle: received {Received}, endpos {Endpos}, applied {Applied}, applying {Applying}, decoding {Decoding}, {Messages} messages")]
+        public static partial void Idle(ILogger logger, string received, string endpos, string applied, bool applying, bool decoding, long messages);
 
         [LoggerMessage(EventId = 43, Level = LogLevel.Information, Message = "stream done: set {Count} sequences to the source's values")]
         public static partial void Done(ILogger logger, int count);

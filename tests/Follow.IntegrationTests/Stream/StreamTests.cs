@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using Follow.IntegrationTests.Cli;
+using Follow.IntegrationTests.Infrastructure;
+using static Follow.IntegrationTests.Snapshot.CopyFixture;
+
+namespace Follow.IntegrationTests.Stream;
+
+/// <summary>Clone, then stream changes until the sentinel's endpos; the target must end equal to the source.</summary>
+public sealed class StreamTests
+{
+    private const string ExtraSchema = """
+        CREATE TYPE asset_kind AS ENUM ('image', 'video');
+        CREATE TABLE assets (
+            id uuid PRIMARY KEY, kind asset_kind, data bytea, meta jsonb, price numeric(12,4),
+            tags text[], at timestamptz, ip inet);
+        CREATE TABLE settings (key text PRIMARY KEY, value jsonb);
+        ALTER TABLE campaigns ALTER COLUMN blacklisted_site_urls SET STORAGE EXTERNAL;
+        """;
+
+    private const string Rules = """
+        distribute companies using id
+        distribute assets as reference table
+        cast column impressions.seen_at to "timestamp with time zone"
+        """;
+
+    private static string[] Connections(TestDatabase source, TestDatabase target, string rules) =>
+        ["--slot-name", source.Name, "--source", source.Uri, "--target", target.Uri, "--rules", rules];
+
+    private static async Task<FollowProcess.Result> CompareAsync(TestDatabase source, TestDatabase target, string rules) =>
+        await FollowProcess.RunAsync(["compare", "data", "--source", source.Uri, "--target", target.Uri, "--rules", rules]);
+
+    private static async Task SetEndposAsync(TestDatabase source, TestDatabase target, string? lsn = null)
+    {
+        var result = lsn is null
+            ? await FollowProcess.RunAsync("sentinel", "set", "endpos", "--current", "--source", source.Uri, "--target", target.Uri)
+            : await FollowProcess.RunAsync("sentinel", "set", "endpos", lsn, "--target", target.Uri);
+        Assert.True(result.ExitCode == 0, result.Error);
+    }
+
+    /// <summary>Changes made once the slot exists are streamed (or copied, if the copy's snapshot still sees them).</summary>
+    private static async Task WaitForSlotAsync(TestDatabase source, Process follower)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && !follower.HasExited
+            && !await source.ScalarAsync<bool>($"SELECT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '{source.Name}')"))
+        {
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task WaitOrKillAsync(Process follower, TimeSpan limit, Task<string> error)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await follower.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            follower.Kill(entireProcessTree: true);
+            await follower.WaitForExitAsync();
+            Assert.Fail($"the follower did not exit within {limit.TotalSeconds} s:\n{await error}");
+        }
+    }
+
+    [Fact]
+    public async Task A_workload_across_every_table_category_streams_to_a_target_equal_to_the_source()
+    {
+        var (source, target) = await AdPlatformAsync("stream_workload", 0.02);
+        await using var _ = source;
+        await using var __ = target;
+        await source.ExecuteAsync(ExtraSchema);
+        var rules = RulesFile(Rules);
+
+        using var follower = FollowProcess.Start(new Dictionary<string, string> { ["FOLLOW_LOG_LEVEL"] = "Debug" }, ["clone", "--follow", .. Connections(source, target, rules)]);
+        var output = follower.StandardOutput.ReadToEndAsync();
+        var error = follower.StandardError.ReadToEndAsync();
+        await WaitForSlotAsync(source, follower);
+        await source.ExecuteAsync("""
+            BEGIN;
+            INSERT INTO companies (id, name, created_at, updated_at) VALUES (90001, 'New', now(), now());
+            INSERT INTO campaigns (id, company_id, name, cost_model, state, created_at, updated_at) VALUES (90001, 90001, 'c', 'cpc', 'running', now(), now());
+            INSERT INTO ads (id, campaign_id, name, created_at, updated_at) VALUES (90001, 90001, 'a', now(), now());
+            INSERT INTO impressions (id, ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
+                 VALUES (90001, 90001, now(), 'https://x', NULL, '10.1.1.1', '{"new": true}');
+            INSERT INTO clicks (id, ad_id, clicked_at, site_url, cost_per_click_usd, user_ip, user_data)
+                 VALUES (90001, 90001, now(), 'https://x', 1.5, '10.1.1.2', '{}');
+            COMMIT;
+            INSERT INTO assets VALUES ('6f1c1e4e-2b1a-4c43-9d52-0b7b6a2f9a11', 'video', '\xdeadbeef', '{"a": [1, 2]}', 12.3456, ARRAY['x', NULL, 'y'], '2026-01-02 03:04:05+02', '192.168.0.1/24');
+            INSERT INTO settings VALUES ('mode', '"fast"'), ('gone', 'null');
+            UPDATE campaigns SET blacklisted_site_urls = (SELECT array_agg(md5(g::text)) FROM generate_series(1, 500) g) WHERE id = 3;
+            UPDATE campaigns SET state = 'paused' WHERE id = 3;
+            UPDATE ads SET name = 'renamed', image_url = NULL WHERE id = 5;
+            DELETE FROM clicks WHERE id IN (SELECT id FROM clicks ORDER BY id LIMIT 3);
+            DELETE FROM settings WHERE key = 'gone';
+            UPDATE assets SET kind = 'image', data = NULL WHERE id = '6f1c1e4e-2b1a-4c43-9d52-0b7b6a2f9a11';
+            """);
+        // Moves: an ad to another tenant's campaign (its clicks and impressions follow), and a campaign to another company.
+        await source.ExecuteAsync("""
+            UPDATE ads SET campaign_id = (SELECT id FROM campaigns WHERE company_id <> (SELECT c.company_id FROM ads a JOIN campaigns c ON c.id = a.campaign_id WHERE a.id = 7) LIMIT 1) WHERE id = 7;
+            UPDATE campaigns SET company_id = (SELECT max(id) FROM companies WHERE id < 90000) WHERE id = 9;
+            BEGIN;
+            UPDATE companies SET name = 'multi' WHERE id = 1;
+            INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data) VALUES (5, now(), 'https://y', 0.1, '10.2.2.2', '[]');
+            DELETE FROM impressions WHERE id = 11;
+            COMMIT;
+            TRUNCATE settings;
+            """);
+        await SetEndposAsync(source, target);
+
+        await WaitOrKillAsync(follower, TimeSpan.FromSeconds(60), error);
+        Assert.True(follower.ExitCode == 0, await error);
+        var compare = await CompareAsync(source, target, rules);
+        Assert.True(compare.ExitCode == 0, compare.Output);
+        Assert.Equal(await source.ScalarAsync<long>("SELECT last_value FROM impressions_id_seq"), await target.ScalarAsync<long>("SELECT last_value FROM impressions_id_seq"));
+        // The source was told what the target committed: the slot's confirmed position moved past the copy's start.
+        Assert.True(await source.ScalarAsync<bool>(
+            $"SELECT confirmed_flush_lsn >= '{await target.ScalarAsync<string>("SELECT replay_lsn::text FROM follow.sentinel")}'::pg_lsn FROM pg_replication_slots WHERE slot_name = '{source.Name}'"));
+        Assert.True(await target.ScalarAsync<bool>("SELECT replay_lsn > startpos FROM follow.sentinel"));
+        await output;
+    }
+
+    [Fact]
+    public async Task An_endpos_inside_a_transaction_applies_the_ones_before_and_a_later_run_applies_it_once()
+    {
+        var (source, target) = await AdPlatformAsync("stream_endpos", 0.01);
+        await using var _ = source;
+        await using var __ = target;
+        var rules = SamplePaths.Get("ad-platform", "rules.txt");
+        var clone = await FollowProcess.RunAsync(["clone", .. Connections(source, target, rules)]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+        var consistent = await target.ScalarAsync<string>("SELECT consistent_point::text FROM follow.run");
+
+        await source.ExecuteAsync("INSERT INTO companies (id, name, created_at, updated_at) VALUES (80001, 'before', now(), now())");
+        string inside;
+        await using (var connection = await source.OpenAsync())
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var insert = new Npgsql.NpgsqlCommand("INSERT INTO companies (id, name, created_at, updated_at) VALUES (80002, 'inside', now(), now())", connection, transaction))
+            {
+                await insert.ExecuteNonQueryAsync();
+            }
+            await using (var lsn = new Npgsql.NpgsqlCommand("SELECT pg_current_wal_insert_lsn()::text", connection, transaction))
+            {
+                inside = (string)(await lsn.ExecuteScalarAsync())!;
+            }
+            await using (var more = new Npgsql.NpgsqlCommand("UPDATE companies SET name = 'inside, later' WHERE id = 80002", connection, transaction))
+            {
+                await more.ExecuteNonQueryAsync();
+            }
+            await transaction.CommitAsync();
+        }
+        await SetEndposAsync(source, target, inside);
+
+        var first = await FollowProcess.RunAsync(["follow", .. Connections(source, target, rules)]);
+
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.Equal(1L, await target.ScalarAsync<long>("SELECT count(*) FROM companies WHERE id = 80001"));
+        Assert.Equal(0L, await target.ScalarAsync<long>("SELECT count(*) FROM companies WHERE id = 80002"));
+        Assert.NotNull(consistent);
+
+        await SetEndposAsync(source, target);
+        var second = await FollowProcess.RunAsync(["follow", .. Connections(source, target, rules)]);
+
+        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.Equal("inside, later", await target.ScalarAsync<string>("SELECT string_agg(name, ',') FROM companies WHERE id = 80002"));
+        Assert.Equal(0, (await CompareAsync(source, target, rules)).ExitCode);
+    }
+
+    [Fact]
+    public async Task An_idle_source_with_endpos_set_lets_the_follower_exit_within_five_seconds()
+    {
+        var (source, target) = await AdPlatformAsync("stream_idle", 0.01);
+        await using var _ = source;
+        await using var __ = target;
+        var rules = SamplePaths.Get("ad-platform", "rules.txt");
+        var clone = await FollowProcess.RunAsync(["clone", .. Connections(source, target, rules)]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+
+        using var follower = FollowProcess.Start(null, ["follow", .. Connections(source, target, rules)]);
+        var error = follower.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && await source.ScalarAsync<bool>(
+            $"SELECT NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '{source.Name}' AND active)"))
+        {
+            await Task.Delay(50);
+        }
+        await SetEndposAsync(source, target);
+        var clock = Stopwatch.StartNew();
+        await WaitOrKillAsync(follower, TimeSpan.FromSeconds(60), error);
+
+        Assert.True(follower.ExitCode == 0, await error);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"exited {clock.Elapsed.TotalSeconds:F1} s after endpos was set");
+        Assert.NotNull(await target.ScalarAsync<DateTime?>("SELECT done_at FROM follow.sentinel"));
+    }
+}
