@@ -119,11 +119,18 @@ public sealed partial class StreamRunner(
                 // Idle: nothing to apply. Done when the server's WAL position passed endpos with no transaction in
                 // flight, seen twice with no message read in between (a Begin read in the meantime would show).
                 var messages = decoder.MessagesRead;
-                if (!applier.InTransaction && !decoder.InTransaction && sentinel.EndPos is { } endpos
-                    && replication.LastReceivedLsn >= endpos && messages == idleMessages && reader.Count == 0)
+                var received = replication.LastReceivedLsn;
+                var settled = !applier.InTransaction && !decoder.InTransaction && messages == idleMessages && reader.Count == 0;
+                if (settled && sentinel.EndPos is { } endpos && received >= endpos)
                 {
-                    Log.IdlePastEndpos(logger, endpos.ToString(), replication.LastReceivedLsn.ToString());
+                    Log.IdlePastEndpos(logger, endpos.ToString(), received.ToString());
                     return;
+                }
+                if (settled && received > replication.LastFlushedLsn)
+                {
+                    // Only unpublished tables were written: nothing is in flight, so the slot may let go of that WAL.
+                    replication.SetReplicationStatus(received);
+                    await replication.SendStatusUpdate(cancellationToken);
                 }
                 idleMessages = !applier.InTransaction && !decoder.InTransaction ? messages : -1;
                 Log.Idle(logger, replication.LastReceivedLsn.ToString(), sentinel.EndPos?.ToString() ?? "-", applier.Applied?.ToString() ?? "-",

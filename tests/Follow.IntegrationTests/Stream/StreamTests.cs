@@ -193,4 +193,47 @@ public sealed class StreamTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"exited {clock.Elapsed.TotalSeconds:F1} s after endpos was set");
         Assert.NotNull(await target.ScalarAsync<DateTime?>("SELECT done_at FROM follow.sentinel"));
     }
+
+    [Fact]
+    public async Task Writing_200_MB_to_an_unpublished_table_keeps_the_slots_retained_wal_under_64_MB()
+    {
+        var (source, target) = await AdPlatformAsync("stream_wal", 0.01);
+        await using var _ = source;
+        await using var __ = target;
+        await source.ExecuteAsync("CREATE TABLE junk (id bigint PRIMARY KEY, payload text)");
+        var rules = RulesFile("distribute companies using id\n[exclude-table]\njunk\n");
+        var clone = await FollowProcess.RunAsync(["clone", .. Connections(source, target, rules)]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+
+        using var follower = FollowProcess.Start(null, ["follow", .. Connections(source, target, rules)]);
+        var error = follower.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && await source.ScalarAsync<bool>(
+            $"SELECT NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '{source.Name}' AND active)"))
+        {
+            await Task.Delay(50);
+        }
+        var before = await source.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text");
+        for (var batch = 0; batch < 4; batch++)
+        {
+            await source.ExecuteAsync($"INSERT INTO junk SELECT g, repeat(md5(g::text), 32) FROM generate_series({batch * 50000 + 1}, {(batch + 1) * 50000}) g");
+        }
+        var written = await source.ScalarAsync<decimal>($"SELECT pg_current_wal_lsn() - '{before}'::pg_lsn");
+        Assert.True(written > 200m * 1024 * 1024, $"wrote only {written / 1024 / 1024:F0} MB of WAL");
+
+        decimal retained = decimal.MaxValue;
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            retained = await source.ScalarAsync<decimal>(
+                $"SELECT pg_current_wal_lsn() - confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '{source.Name}'");
+            if (retained < 64m * 1024 * 1024) break;
+            await Task.Delay(200);
+        }
+
+        await SetEndposAsync(source, target);
+        await WaitOrKillAsync(follower, TimeSpan.FromSeconds(60), error);
+        Assert.True(retained < 64m * 1024 * 1024, $"the slot retains {retained / 1024 / 1024:F0} MB of WAL");
+        Assert.Equal(0, follower.ExitCode);
+    }
 }
