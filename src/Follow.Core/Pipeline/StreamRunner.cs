@@ -36,6 +36,7 @@ public sealed partial class StreamRunner(
             if (sentinel.StartPos is null) await SentinelState.StartAsync(state, run, cancellationToken);
         }
 
+        await WaitForSlotAsync(cancellationToken);
         await using var applier = await ChangeApplier.OpenAsync(plan, target, cancellationToken);
         if (applier.Applied is { } applied && applied > start) start = applied;
         await using var replication = new LogicalReplicationConnection(source.WithApplicationName("follow stream").ToNpgsqlConnectionString());
@@ -178,6 +179,30 @@ public sealed partial class StreamRunner(
                     if (!skipping) await applier.ApplyAsync(record, cancellationToken);
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// A follower that was just killed leaves its WAL sender, and the slot active, until the server notices; the
+    /// slot is waited for rather than the restart refused.
+    /// </summary>
+    private async Task WaitForSlotAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await source.OpenAsync("follow", ExitCode.SourceFailure, cancellationToken);
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var command = new NpgsqlCommand("SELECT active FROM pg_replication_slots WHERE slot_name = $1", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = slotName });
+            switch (await command.ExecuteScalarAsync(cancellationToken))
+            {
+                case null:
+                    throw new BadInputException($"the source has no replication slot {slotName}; run follow clone first (or give --slot-name)");
+                case false:
+                    return;
+                case true when attempt >= 40:
+                    throw new FollowException($"the replication slot {slotName} is in use by another client; stop it, then run follow follow again", ExitCode.SourceFailure);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
         }
     }
 

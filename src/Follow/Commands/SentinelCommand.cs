@@ -25,7 +25,7 @@ public static class SentinelCommand
         });
 
         var source = CommonOptions.Source();
-        var current = new Option<bool>("--current") { Description = "The source's current WAL position (pg_current_wal_lsn())." };
+        var current = new Option<bool>("--current") { Description = "The source's current WAL position (pg_current_wal_insert_lsn())." };
         var lsn = new Argument<string?>("LSN") { Description = "An LSN such as 0/3000060.", Arity = ArgumentArity.ZeroOrOne };
         var endpos = new Command("endpos", "Stop the stream once every transaction committed at or before this position is applied.")
         {
@@ -38,7 +38,9 @@ public static class SentinelCommand
             {
                 var sourceConnection = context.Remember(ConnectionResolver.Require(ConnectionRole.Source, parse.GetValue(source), null, "", context.Environment));
                 await using var connection = await sourceConnection.OpenAsync("follow", ExitCode.SourceFailure, cancellationToken);
-                await using var command = new NpgsqlCommand("SELECT pg_current_wal_lsn()", connection);
+                // The insert position, not the write position: with synchronous_commit off, the last commits may not be
+                // written yet, and an endpos before them would leave them out of the cutover.
+                await using var command = new NpgsqlCommand("SELECT pg_current_wal_insert_lsn()", connection);
                 position = (NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(cancellationToken))!;
             }
             else if (parse.GetValue(lsn) is { } text && NpgsqlLogSequenceNumber.TryParse(text, out var parsed))

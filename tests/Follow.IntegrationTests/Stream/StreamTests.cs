@@ -236,4 +236,58 @@ public sealed class StreamTests
         Assert.True(retained < 64m * 1024 * 1024, $"the slot retains {retained / 1024 / 1024:F0} MB of WAL");
         Assert.Equal(0, follower.ExitCode);
     }
+
+    [Fact]
+    public async Task A_follower_killed_ten_times_during_a_workload_ends_equal_without_applying_a_transaction_twice()
+    {
+        var (source, target) = await AdPlatformAsync("stream_crash", 0.02);
+        await using var _ = source;
+        await using var __ = target;
+        // Each workload transaction inserts a row of its own: applied twice, it would break the primary key.
+        await source.ExecuteAsync("CREATE TABLE applied_once (n bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())");
+        var rules = RulesFile("distribute companies using id\ndistribute applied_once as reference table\n");
+        var clone = await FollowProcess.RunAsync(["clone", .. Connections(source, target, rules)]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(async () =>
+        {
+            await using var connection = await source.OpenAsync();
+            long n = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                n++;
+                await using var command = new Npgsql.NpgsqlCommand("""
+                    WITH once AS (INSERT INTO applied_once (n) VALUES ($1) RETURNING n),
+                         ad AS (UPDATE ads SET clicks_count = $1 WHERE id = 1 + $1 % 200 RETURNING id),
+                         gone AS (DELETE FROM clicks WHERE id = (SELECT min(id) FROM clicks) RETURNING id)
+                    INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
+                    SELECT ad.id, now(), 'https://crash', 0.01, '10.3.3.3', jsonb_build_object('n', once.n) FROM ad, once
+                    """, connection);
+                command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = n });
+                await command.ExecuteNonQueryAsync();
+            }
+            return n;
+        });
+
+        var random = new Random(11);
+        for (var kill = 0; kill < 10; kill++)
+        {
+            using var follower = FollowProcess.Start(null, ["follow", .. Connections(source, target, rules)]);
+            await Task.Delay(300 + random.Next(1200));
+            Assert.False(follower.HasExited, $"the follower stopped by itself: {(follower.HasExited ? await follower.StandardError.ReadToEndAsync() : "")}");
+            follower.Kill(entireProcessTree: true);
+            await follower.WaitForExitAsync();
+        }
+        await stop.CancelAsync();
+        var transactions = await writer;
+        await SetEndposAsync(source, target);
+
+        var last = await FollowProcess.RunAsync(["follow", .. Connections(source, target, rules)]);
+
+        Assert.True(last.ExitCode == 0, last.Error);
+        Assert.Equal(transactions, await target.ScalarAsync<long>("SELECT count(*) FROM applied_once"));
+        var compare = await CompareAsync(source, target, rules);
+        Assert.True(compare.ExitCode == 0, compare.Output);
+    }
 }
