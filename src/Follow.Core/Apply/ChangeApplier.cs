@@ -19,6 +19,18 @@ public sealed class ChangeApplier : IAsyncDisposable
 {
     public const string OriginName = "follow";
 
+    private const string CitusCheckpoint = """
+        DO $$
+        BEGIN
+            -- Nested: pg_dist_partition exists only with Citus.
+            IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+                IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'follow.sentinel'::regclass) THEN
+                    PERFORM citus_add_local_table_to_metadata('follow.sentinel');
+                END IF;
+            END IF;
+        END $$
+        """;
+
     private readonly DistributionPlan _plan;
     private readonly NpgsqlConnection _connection;
     private readonly KeyEnricher _enricher;
@@ -45,6 +57,9 @@ public sealed class ChangeApplier : IAsyncDisposable
             "SELECT pg_replication_origin_create($1) WHERE NOT EXISTS (SELECT 1 FROM pg_replication_origin WHERE roname = $1)",
             cancellationToken, OriginName);
         await applier.ExecuteAsync("SELECT pg_replication_origin_session_setup($1)", cancellationToken, OriginName);
+        // On Citus a transaction that touches one shard commits nothing on the coordinator, so the origin does not
+        // move; replay_lsn does, and as a table in Citus' metadata it commits with the shards (two-phase commit).
+        await applier.ExecuteAsync(CitusCheckpoint, cancellationToken);
         // As PostgreSQL's own apply worker does: the source already ran triggers and checked foreign keys.
         await applier.ExecuteAsync("SET session_replication_role = replica", cancellationToken);
         await using (var progress = new NpgsqlCommand(
@@ -140,11 +155,13 @@ public sealed class ChangeApplier : IAsyncDisposable
                 else
                 {
                     // Citus cannot change a distribution column: the row moves to its new tenant as a delete and an insert.
+                    // Inserted first, deleted last, with the rows below it moved in between: every foreign key holds
+                    // at each step, as Citus checks them on the workers whatever session_replication_role says.
                     var kept = await ReadUnchangedAsync(table, relation, values, key, keyValues, current, cancellationToken);
-                    await DeleteAsync(table, relation, key, keyValues, current, cancellationToken);
                     await InsertAsync(table, relation, values, table.AddsDistributionColumn ? next : null, kept, cancellationToken);
                     // The rows below it on an FK path belong to the new tenant too, although the source sent nothing for them.
                     await MoveChildrenAsync(table, name => values[relation.IndexOf(name)].Text, current, next, cancellationToken);
+                    await DeleteAsync(table, relation, key, keyValues, current, cancellationToken);
                     _enricher.Forget();
                 }
                 _enricher.Remember(table, relation, values, next);
@@ -191,7 +208,6 @@ public sealed class ChangeApplier : IAsyncDisposable
                 }
             }
             if (rows.Count == 0) continue;
-            await ExecuteAsync($"DELETE FROM {child.Name.Quoted} WHERE {where}", cancellationToken, [.. Parameters()]);
 
             var at = columns.ToList().IndexOf(distribution);
             var overriding = child.Source.Columns.Any(c => c.Identity == 'a') ? " OVERRIDING SYSTEM VALUE" : "";
@@ -205,6 +221,7 @@ public sealed class ChangeApplier : IAsyncDisposable
             {
                 await MoveChildrenAsync(child, name => row[columns.ToList().IndexOf(name)], from, to, cancellationToken);
             }
+            await ExecuteAsync($"DELETE FROM {child.Name.Quoted} WHERE {where}", cancellationToken, [.. Parameters()]);
         }
     }
 

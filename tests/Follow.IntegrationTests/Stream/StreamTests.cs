@@ -290,4 +290,62 @@ public sealed class StreamTests
         var compare = await CompareAsync(source, target, rules);
         Assert.True(compare.ExitCode == 0, compare.Output);
     }
+
+    [CitusFact]
+    public async Task On_citus_a_workload_with_moves_and_kills_streams_to_a_target_equal_to_the_source()
+    {
+        var servers = await PostgresServers.GetAsync();
+        await using var source = await servers.Source.CreateDatabaseAsync("citus_stream");
+        await source.ExecuteFileAsync(SamplePaths.Get("ad-platform", "schema.sql"));
+        await LoadSampleDataAsync(source, 0.02);
+        await source.ExecuteAsync("CREATE TABLE applied_once (n bigint PRIMARY KEY)");
+        await using var target = await CitusServer.CreateDatabaseAsync("citus_stream");
+        var rules = RulesFile("distribute companies using id\ndistribute applied_once as reference table\n");
+        string[] connections = ["--slot-name", source.Name, "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules];
+        var clone = await FollowProcess.RunAsync(["clone", .. connections]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(async () =>
+        {
+            await using var connection = await source.OpenAsync();
+            long n = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                n++;
+                // A single-shard transaction (one tenant's impression), a reference-table row, and every 50th time
+                // an ad moved to another tenant's campaign, its clicks and impressions with it.
+                await using var command = new Npgsql.NpgsqlCommand("""
+                    WITH once AS (INSERT INTO applied_once (n) VALUES ($1) RETURNING n),
+                         moved AS (UPDATE ads SET campaign_id = 1 + ($1 * 7) % 100 WHERE id = 1 + $1 % 150 AND $1 % 50 = 0 RETURNING id)
+                    INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
+                    SELECT 1 + $1 % 200, now(), 'https://citus', 0.01, '10.4.4.4', jsonb_build_object('n', once.n) FROM once;
+                    """, connection);
+                command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = n });
+                await command.ExecuteNonQueryAsync();
+                // Each transaction costs a two-phase commit on Citus: keep the backlog to a few hundred.
+                await Task.Delay(15);
+            }
+            return n;
+        });
+
+        for (var kill = 0; kill < 3; kill++)
+        {
+            using var follower = FollowProcess.Start(null, ["follow", .. connections]);
+            await Task.Delay(1500);
+            follower.Kill(entireProcessTree: true);
+            await follower.WaitForExitAsync();
+        }
+        await stop.CancelAsync();
+        var transactions = await writer;
+        var endpos = await FollowProcess.RunAsync("sentinel", "set", "endpos", "--current", "--source", source.Uri, "--target", target.ConnectionString);
+        Assert.True(endpos.ExitCode == 0, endpos.Error);
+
+        var last = await FollowProcess.RunAsync(["follow", .. connections]);
+
+        Assert.True(last.ExitCode == 0, last.Error);
+        Assert.Equal(transactions, await target.ScalarAsync<long>("SELECT count(*) FROM applied_once"));
+        var compare = await FollowProcess.RunAsync(["compare", "data", "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules]);
+        Assert.True(compare.ExitCode == 0, compare.Output);
+    }
 }
