@@ -17,7 +17,15 @@ namespace Follow.Apply;
 /// </summary>
 public sealed class ChangeApplier : IAsyncDisposable
 {
-    public const string OriginName = "follow";
+    /// <summary>
+    /// Replication origins belong to the whole server, so each target database gets its own: two migrations into
+    /// one server must not share one.
+    /// </summary>
+    public static async Task<string> OriginNameAsync(NpgsqlConnection target, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT 'follow_' || oid FROM pg_database WHERE datname = current_database()", target);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 
     private const string CitusCheckpoint = """
         DO $$
@@ -53,10 +61,11 @@ public sealed class ChangeApplier : IAsyncDisposable
     {
         var connection = await target.OpenAsync("follow apply", ExitCode.TargetFailure, cancellationToken);
         var applier = new ChangeApplier(plan, connection);
+        var origin = await OriginNameAsync(connection, cancellationToken);
         await applier.ExecuteAsync(
             "SELECT pg_replication_origin_create($1) WHERE NOT EXISTS (SELECT 1 FROM pg_replication_origin WHERE roname = $1)",
-            cancellationToken, OriginName);
-        await applier.ExecuteAsync("SELECT pg_replication_origin_session_setup($1)", cancellationToken, OriginName);
+            cancellationToken, origin);
+        await applier.ExecuteAsync("SELECT pg_replication_origin_session_setup($1)", cancellationToken, origin);
         // On Citus a transaction that touches one shard commits nothing on the coordinator, so the origin does not
         // move; replay_lsn does, and as a table in Citus' metadata it commits with the shards (two-phase commit).
         await applier.ExecuteAsync(CitusCheckpoint, cancellationToken);
@@ -65,7 +74,7 @@ public sealed class ChangeApplier : IAsyncDisposable
         await using (var progress = new NpgsqlCommand(
             "SELECT greatest(pg_replication_origin_progress($1, true), (SELECT replay_lsn FROM follow.sentinel))", connection))
         {
-            progress.Parameters.Add(new NpgsqlParameter { Value = OriginName });
+            progress.Parameters.Add(new NpgsqlParameter { Value = origin });
             applier.Applied = await progress.ExecuteScalarAsync(cancellationToken) is NpgsqlLogSequenceNumber lsn ? lsn : null;
         }
         return applier;

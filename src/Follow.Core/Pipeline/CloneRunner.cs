@@ -33,13 +33,17 @@ public sealed partial class CloneRunner(
         try
         {
             await schema.CheckAsync(cancellationToken);
+            // Before the slot exists: an endpos set from then on (the operator's cutover) must survive the clone.
+            await ResetStreamAsync(cancellationToken);
             var published = schema.Script.Tables.Where(t => catalog.Find(t)?.PartitionOf is null).ToList();
             await using var snapshot = await SlotSnapshot.CreateAsync(source, options.SlotName, options.SlotName, published, cancellationToken);
             Log.SlotCreated(logger, snapshot.SlotName, snapshot.ConsistentPoint.ToString(), snapshot.SnapshotName);
 
             await RefuseOrphansAsync(snapshot, cancellationToken);
-            // Before anything long: an endpos set while the copy runs must survive it.
-            await ResetStreamAsync(snapshot.ConsistentPoint, cancellationToken);
+            await using (var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken))
+            {
+                await Sentinel.SentinelState.SetStartPosAsync(connection, snapshot.ConsistentPoint, cancellationToken);
+            }
             await schema.DumpAsync(snapshot.SnapshotName, cancellationToken);
             await schema.CreateAsync(cancellationToken);
 
@@ -95,13 +99,13 @@ public sealed partial class CloneRunner(
     }
 
     /// <summary>A new copy starts a new history: the stream starts at its consistent point, with no endpos or progress.</summary>
-    private async Task ResetStreamAsync(NpgsqlTypes.NpgsqlLogSequenceNumber consistentPoint, CancellationToken cancellationToken)
+    private async Task ResetStreamAsync(CancellationToken cancellationToken)
     {
         await using var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
-        await Sentinel.SentinelState.StartAsync(connection, consistentPoint, cancellationToken);
+        await Sentinel.SentinelState.ResetAsync(connection, cancellationToken);
         await using var origin = new NpgsqlCommand(
             "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1", connection);
-        origin.Parameters.Add(new NpgsqlParameter { Value = Apply.ChangeApplier.OriginName });
+        origin.Parameters.Add(new NpgsqlParameter { Value = await Apply.ChangeApplier.OriginNameAsync(connection, cancellationToken) });
         await origin.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -33,7 +33,7 @@ public sealed partial class StreamRunner(
             var run = await LatestRunAsync(state, cancellationToken);
             var sentinel = await SentinelState.ReadAsync(state, cancellationToken);
             start = sentinel.ReplayLsn is { } replay && replay > run ? replay : run;
-            if (sentinel.StartPos is null) await SentinelState.StartAsync(state, run, cancellationToken);
+            if (sentinel.StartPos is null) await SentinelState.SetStartPosAsync(state, run, cancellationToken);
         }
 
         await WaitForSlotAsync(cancellationToken);

@@ -44,12 +44,19 @@ public sealed record SentinelState(
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>A new stream: its start, and no end or progress of an earlier one.</summary>
-    public static async Task StartAsync(NpgsqlConnection target, NpgsqlLogSequenceNumber startpos, CancellationToken cancellationToken)
+    /// <summary>A new clone: no start, end or progress of an earlier stream.</summary>
+    public static async Task ResetAsync(NpgsqlConnection target, CancellationToken cancellationToken)
     {
         await TargetState.EnsureAsync(target, cancellationToken);
         await using var command = new NpgsqlCommand(
-            "UPDATE follow.sentinel SET startpos = $1, endpos = NULL, write_lsn = NULL, flush_lsn = NULL, replay_lsn = NULL, done_at = NULL", target);
+            "UPDATE follow.sentinel SET startpos = NULL, endpos = NULL, write_lsn = NULL, flush_lsn = NULL, replay_lsn = NULL, done_at = NULL", target);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Where the stream starts: the copy's consistent point. An endpos set meanwhile is kept.</summary>
+    public static async Task SetStartPosAsync(NpgsqlConnection target, NpgsqlLogSequenceNumber startpos, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("UPDATE follow.sentinel SET startpos = $1", target);
         command.Parameters.Add(new NpgsqlParameter { Value = startpos, NpgsqlDbType = NpgsqlDbType.PgLsn });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }

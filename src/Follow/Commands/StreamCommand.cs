@@ -32,14 +32,16 @@ public static class StreamCommand
                 await publication.ExecuteNonQueryAsync(cancellationToken);
             }
             var targetInfo = context.Remember(ConnectionResolver.Require(ConnectionRole.Target, parse.GetValue(target), null, "", context.Environment));
+            string originName;
             await using (var connection = await targetInfo.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken))
             {
+                originName = await ChangeApplier.OriginNameAsync(connection, cancellationToken);
                 await using var origin = new NpgsqlCommand(
                     "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1", connection);
-                origin.Parameters.Add(new NpgsqlParameter { Value = ChangeApplier.OriginName });
+                origin.Parameters.Add(new NpgsqlParameter { Value = originName });
                 await origin.ExecuteNonQueryAsync(cancellationToken);
             }
-            context.Output.WriteLine($"dropped slot and publication {name} and the replication origin {ChangeApplier.OriginName}");
+            context.Output.WriteLine($"dropped slot and publication {name} and the replication origin {originName}");
             return (int)ExitCode.Done;
         });
         return new Command("stream", "Manage the change stream's resources.") { cleanup };
