@@ -75,13 +75,7 @@ public static class CloneCommand
             }
             var splitSize = parse.GetValue(split) is { } text ? ByteSize.Parse(text, "--split-tables-larger-than") : (long?)null;
             var logger = context.LoggerFactory.CreateLogger("follow.clone");
-            var rules = inputs.ReadRules(parse, context);
-            var filters = inputs.ReadFilters(parse);
-            var source = inputs.ResolveSource(parse, context, rules);
-            var targetConnection = context.Remember(ConnectionResolver.Require(
-                ConnectionRole.Target, parse.GetValue(target), rules.Load?.TargetUri, "the rules' load command", context.Environment));
-            var catalog = await PlanInputs.ReadCatalogAsync(source, logger, cancellationToken);
-            var plan = DistributionPlanner.Plan(catalog, rules, filters);
+            var (rules, catalog, plan, source, targetConnection) = await inputs.PlanAsync(parse, context, target, logger, cancellationToken);
 
             var options = new SchemaCloneOptions(
                 DropIfExists: parse.GetValue(dropIfExists) || rules.Load?.IncludeDrop == true,

@@ -82,13 +82,8 @@ public static class CompareCommand
     private static async Task<(DistributionPlan Plan, Model.Catalog Catalog, ConnectionInfo Source, ConnectionInfo Target)> PlanAsync(
         CliContext context, ParseResult parse, PlanInputs inputs, Option<string?> target, ILogger logger, CancellationToken cancellationToken)
     {
-        var rules = inputs.ReadRules(parse, context);
-        var filters = inputs.ReadFilters(parse);
-        var source = inputs.ResolveSource(parse, context, rules);
-        var targetConnection = context.Remember(ConnectionResolver.Require(
-            ConnectionRole.Target, parse.GetValue(target), rules.Load?.TargetUri, "the rules' load command", context.Environment));
-        var catalog = await PlanInputs.ReadCatalogAsync(source, logger, cancellationToken);
-        return (DistributionPlanner.Plan(catalog, rules, filters), catalog, source, targetConnection);
+        var planned = await inputs.PlanAsync(parse, context, target, logger, cancellationToken);
+        return (planned.Plan, planned.Catalog, planned.Source, planned.Target);
     }
 
     private static int Report(CliContext context, CompareReport report, bool json)

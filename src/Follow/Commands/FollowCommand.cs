@@ -22,13 +22,8 @@ public static class FollowCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var logger = context.LoggerFactory.CreateLogger("follow.stream");
-            var rules = inputs.ReadRules(parse, context);
-            var source = inputs.ResolveSource(parse, context, rules);
-            var targetConnection = context.Remember(ConnectionResolver.Require(
-                ConnectionRole.Target, parse.GetValue(target), rules.Load?.TargetUri, "the rules' load command", context.Environment));
-            var catalog = await PlanInputs.ReadCatalogAsync(source, logger, cancellationToken);
-            var plan = DistributionPlanner.Plan(catalog, rules, inputs.ReadFilters(parse));
-            await new StreamRunner(plan, catalog, source, targetConnection, parse.GetValue(slotName)!, logger).RunAsync(cancellationToken);
+            var planned = await inputs.PlanAsync(parse, context, target, logger, cancellationToken);
+            await new StreamRunner(planned.Plan, planned.Catalog, planned.Source, planned.Target, parse.GetValue(slotName)!, logger).RunAsync(cancellationToken);
             return (int)ExitCode.Done;
         });
         return command;

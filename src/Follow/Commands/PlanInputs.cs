@@ -71,6 +71,20 @@ public sealed class PlanInputs
         return context.Remember(source);
     }
 
+    public sealed record Planned(RuleSet Rules, Catalog Catalog, DistributionPlan Plan, ConnectionInfo Source, ConnectionInfo Target);
+
+    /// <summary>What every command that moves data starts with: rules, filters, both connections, the catalog, the plan.</summary>
+    public async Task<Planned> PlanAsync(ParseResult parse, CliContext context, Option<string?> target, ILogger logger, CancellationToken cancellationToken)
+    {
+        var rules = ReadRules(parse, context);
+        var filters = ReadFilters(parse);
+        var source = ResolveSource(parse, context, rules);
+        var targetConnection = context.Remember(ConnectionResolver.Require(
+            ConnectionRole.Target, parse.GetValue(target), rules.Load?.TargetUri, "the rules' load command", context.Environment));
+        var catalog = await ReadCatalogAsync(source, logger, cancellationToken);
+        return new Planned(rules, catalog, DistributionPlanner.Plan(catalog, rules, filters), source, targetConnection);
+    }
+
     /// <summary>Reads the source catalog; a failure there is a source failure (exit 6).</summary>
     public static async Task<Catalog> ReadCatalogAsync(ConnectionInfo source, ILogger logger, CancellationToken cancellationToken)
     {
