@@ -37,12 +37,16 @@ public sealed class StreamTests
         Assert.True(result.ExitCode == 0, result.Error);
     }
 
-    /// <summary>Changes made once the slot exists are streamed (or copied, if the copy's snapshot still sees them).</summary>
-    private static async Task WaitForSlotAsync(TestDatabase source, Process follower)
+    /// <summary>
+    /// Once the copy's run is recorded, its snapshot is taken: changes made from then on reach the target through
+    /// the stream, not the copy.
+    /// </summary>
+    private static async Task WaitForCopyAsync(TestDatabase target, Process follower)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline && !follower.HasExited
-            && !await source.ScalarAsync<bool>($"SELECT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '{source.Name}')"))
+            && !(await target.ScalarAsync<bool>("SELECT to_regclass('follow.run') IS NOT NULL")
+                 && await target.ScalarAsync<long>("SELECT count(*) FROM follow.run") > 0))
         {
             await Task.Delay(20);
         }
@@ -75,7 +79,7 @@ public sealed class StreamTests
         using var follower = FollowProcess.Start(new Dictionary<string, string> { ["FOLLOW_LOG_LEVEL"] = "Debug" }, ["clone", "--follow", .. Connections(source, target, rules)]);
         var output = follower.StandardOutput.ReadToEndAsync();
         var error = follower.StandardError.ReadToEndAsync();
-        await WaitForSlotAsync(source, follower);
+        await WaitForCopyAsync(target, follower);
         await source.ExecuteAsync("""
             BEGIN;
             INSERT INTO companies (id, name, created_at, updated_at) VALUES (90001, 'New', now(), now());
@@ -114,9 +118,11 @@ public sealed class StreamTests
         Assert.True(compare.ExitCode == 0, compare.Output);
         Assert.Equal(await source.ScalarAsync<long>("SELECT last_value FROM impressions_id_seq"), await target.ScalarAsync<long>("SELECT last_value FROM impressions_id_seq"));
         // The source was told what the target committed: the slot's confirmed position moved past the copy's start.
-        Assert.True(await source.ScalarAsync<bool>(
-            $"SELECT confirmed_flush_lsn >= '{await target.ScalarAsync<string>("SELECT replay_lsn::text FROM follow.sentinel")}'::pg_lsn FROM pg_replication_slots WHERE slot_name = '{source.Name}'"));
+        var replay = await target.ScalarAsync<string>("SELECT replay_lsn::text FROM follow.sentinel");
+        Assert.NotNull(replay);
         Assert.True(await target.ScalarAsync<bool>("SELECT replay_lsn > startpos FROM follow.sentinel"));
+        Assert.True(await source.ScalarAsync<bool>(
+            $"SELECT confirmed_flush_lsn >= '{replay}'::pg_lsn FROM pg_replication_slots WHERE slot_name = '{source.Name}'"));
         await output;
     }
 
