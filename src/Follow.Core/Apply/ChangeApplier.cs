@@ -55,7 +55,13 @@ public sealed class ChangeApplier : IAsyncDisposable
     /// <summary>The commit LSN of the last transaction applied, by this run or an earlier one.</summary>
     public NpgsqlLogSequenceNumber? Applied { get; private set; }
 
-    public bool InTransaction => _transaction is not null;
+    /// <summary>Between a source transaction's Begin and its Commit.</summary>
+    public bool InSourceTransaction => _begin is not null;
+
+    /// <summary>Source transactions applied in the open target transaction, not yet committed.</summary>
+    public int Pending { get; private set; }
+
+    private TransactionCommit? _lastPending;
 
     public static async Task<ChangeApplier> OpenAsync(DistributionPlan plan, ConnectionInfo target, CancellationToken cancellationToken)
     {
@@ -83,10 +89,11 @@ public sealed class ChangeApplier : IAsyncDisposable
     /// <summary>Whether a transaction is one an earlier run applied already (a commit at or before the applied LSN).</summary>
     public bool AlreadyApplied(TransactionBegin begin) => Applied is { } applied && begin.CommitLsn <= applied;
 
+    /// <summary>Small source transactions share one target transaction: it is opened by the first of them.</summary>
     public async Task BeginAsync(TransactionBegin begin, CancellationToken cancellationToken)
     {
         _begin = begin;
-        _transaction = await _connection.BeginTransactionAsync(cancellationToken);
+        _transaction ??= await _connection.BeginTransactionAsync(cancellationToken);
     }
 
     public async Task ApplyAsync(ChangeRecord record, CancellationToken cancellationToken)
@@ -104,9 +111,21 @@ public sealed class ChangeApplier : IAsyncDisposable
         }
     }
 
-    /// <summary>Records the source commit with the target transaction, then commits it.</summary>
-    public async Task CommitAsync(TransactionCommit commit, CancellationToken cancellationToken)
+    /// <summary>A source transaction is complete; it commits on the target with the next <see cref="FlushAsync"/>.</summary>
+    public void End(TransactionCommit commit)
     {
+        _begin = null;
+        _lastPending = commit;
+        Pending++;
+    }
+
+    /// <summary>
+    /// Commits the target transaction with the last source commit it holds, recorded with the origin and in
+    /// replay_lsn in that same transaction. Returns that commit, to acknowledge to the source; null when none.
+    /// </summary>
+    public async Task<TransactionCommit?> FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_lastPending is not { } commit || _begin is not null) return null;
         await ExecuteAsync("SELECT pg_replication_origin_xact_setup($1, $2)", cancellationToken,
             new NpgsqlParameter { Value = commit.CommitLsn, NpgsqlDbType = NpgsqlDbType.PgLsn },
             new NpgsqlParameter { Value = commit.CommitTime });
@@ -115,8 +134,10 @@ public sealed class ChangeApplier : IAsyncDisposable
         await _transaction!.CommitAsync(cancellationToken);
         await _transaction.DisposeAsync();
         _transaction = null;
-        _begin = null;
+        _lastPending = null;
+        Pending = 0;
         Applied = commit.CommitLsn;
+        return commit;
     }
 
     private TablePlan Table(Relation relation) =>

@@ -25,6 +25,10 @@ public sealed partial class StreamRunner(
 {
     private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(250);
 
+    // Source transactions grouped into one target transaction at most; a group also ends when the stream has
+    // nothing more to hand over, so a quiet stream applies each transaction at once.
+    private const int GroupSize = 500;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         NpgsqlLogSequenceNumber start;
@@ -104,24 +108,27 @@ public sealed partial class StreamRunner(
                 sentinel = await SentinelState.ReadAsync(state, cancellationToken);
                 lastRead = DateTime.UtcNow;
             }
-            if (sentinel.EndPos is { } end && applier.Applied is { } applied && applied >= end && !applier.InTransaction)
+            if (sentinel.EndPos is { } end && applier.Applied is { } applied && applied >= end && !applier.InSourceTransaction)
             {
+                await FlushAsync(applier, replication, cancellationToken);
                 Log.EndposReached(logger, end.ToString(), applied.ToString());
                 return;
             }
-            if (!sentinel.Apply && !applier.InTransaction)
+            if (!sentinel.Apply && !applier.InSourceTransaction)
             {
+                await FlushAsync(applier, replication, cancellationToken);
                 await Task.Delay(IdleCheck, cancellationToken);
                 continue;
             }
 
             if (!reader.TryRead(out var record))
             {
+                await FlushAsync(applier, replication, cancellationToken);
                 // Idle: nothing to apply. Done when the server's WAL position passed endpos with no transaction in
                 // flight, seen twice with no message read in between (a Begin read in the meantime would show).
                 var messages = decoder.MessagesRead;
                 var received = replication.LastReceivedLsn;
-                var settled = !applier.InTransaction && !decoder.InTransaction && messages == idleMessages && reader.Count == 0;
+                var settled = !applier.InSourceTransaction && !decoder.InTransaction && messages == idleMessages && reader.Count == 0;
                 if (settled && sentinel.EndPos is { } endpos && received >= endpos)
                 {
                     Log.IdlePastEndpos(logger, endpos.ToString(), received.ToString());
@@ -133,9 +140,9 @@ public sealed partial class StreamRunner(
                     replication.SetReplicationStatus(received);
                     await replication.SendStatusUpdate(cancellationToken);
                 }
-                idleMessages = !applier.InTransaction && !decoder.InTransaction ? messages : -1;
+                idleMessages = !applier.InSourceTransaction && !decoder.InTransaction ? messages : -1;
                 Log.Idle(logger, replication.LastReceivedLsn.ToString(), sentinel.EndPos?.ToString() ?? "-", applier.Applied?.ToString() ?? "-",
-                    applier.InTransaction, decoder.InTransaction, messages);
+                    applier.InSourceTransaction, decoder.InTransaction, messages);
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 wait.CancelAfter(IdleCheck);
                 try
@@ -158,6 +165,7 @@ public sealed partial class StreamRunner(
                     }
                     if (sentinel.EndPos is { } endpos && begin.CommitLsn > endpos)
                     {
+                        await FlushAsync(applier, replication, cancellationToken);
                         Log.EndposReached(logger, endpos.ToString(), applier.Applied?.ToString() ?? "nothing");
                         return;
                     }
@@ -170,16 +178,22 @@ public sealed partial class StreamRunner(
                         skipping = false;
                         break;
                     }
-                    await applier.CommitAsync(commit, cancellationToken);
-                    // Only what the target committed is acknowledged: the slot keeps everything after it.
-                    replication.SetReplicationStatus(commit.EndLsn);
-                    await replication.SendStatusUpdate(cancellationToken);
+                    applier.End(commit);
+                    if (reader.Count == 0 || applier.Pending >= GroupSize) await FlushAsync(applier, replication, cancellationToken);
                     break;
                 default:
                     if (!skipping) await applier.ApplyAsync(record, cancellationToken);
                     break;
             }
         }
+    }
+
+    /// <summary>Commits what the applier holds; only then is it acknowledged, so the slot keeps everything after it.</summary>
+    private static async Task FlushAsync(ChangeApplier applier, LogicalReplicationConnection replication, CancellationToken cancellationToken)
+    {
+        if (await applier.FlushAsync(cancellationToken) is not { } commit) return;
+        replication.SetReplicationStatus(commit.EndLsn);
+        await replication.SendStatusUpdate(cancellationToken);
     }
 
     /// <summary>
