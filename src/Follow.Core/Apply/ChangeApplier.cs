@@ -65,7 +65,7 @@ public sealed class ChangeApplier : IAsyncDisposable
 
     public static async Task<ChangeApplier> OpenAsync(DistributionPlan plan, ConnectionInfo target, CancellationToken cancellationToken)
     {
-        var connection = await target.OpenAsync("follow apply", ExitCode.TargetFailure, cancellationToken);
+        var connection = await target.OpenAsync("follow apply", ExitCode.TargetFailure, cancellationToken, prepare: true);
         var applier = new ChangeApplier(plan, connection);
         var origin = await OriginNameAsync(connection, cancellationToken);
         await applier.ExecuteAsync(

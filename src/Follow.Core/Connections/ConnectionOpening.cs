@@ -10,10 +10,17 @@ public static class ConnectionOpening
     /// target), named by its redacted connection.
     /// </summary>
     /// <param name="bulk">For COPY streams: socket buffers of 128 kB instead of 8 kB, a system call per 128 kB.</param>
+    /// <param name="prepare">For the applier: statements run again and again are prepared once by Npgsql.</param>
     public static async Task<NpgsqlConnection> OpenAsync(
-        this ConnectionInfo connection, string applicationName, ExitCode failure, CancellationToken cancellationToken, bool bulk = false)
+        this ConnectionInfo connection, string applicationName, ExitCode failure, CancellationToken cancellationToken, bool bulk = false,
+        bool prepare = false)
     {
         var builder = connection.WithApplicationName(applicationName).ToNpgsqlBuilder();
+        if (prepare)
+        {
+            builder.MaxAutoPrepare = 256;
+            builder.AutoPrepareMinUsages = 2;
+        }
         if (bulk)
         {
             builder.ReadBufferSize = 1 << 17;
