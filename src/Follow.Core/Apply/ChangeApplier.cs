@@ -158,7 +158,9 @@ public sealed class ChangeApplier : IAsyncDisposable
                 var values = change.New!;
                 var added = table.AddsDistributionColumn ? await _enricher.ParentKeyAsync(table, relation, values, cancellationToken) : null;
                 await InsertAsync(table, relation, values, added, null, cancellationToken);
-                _enricher.Remember(table, relation, values, added ?? (distribution is null ? null : values[relation.IndexOf(distribution)].Text));
+                var inserted = added ?? (distribution is null ? null : values[relation.IndexOf(distribution)].Text);
+                _enricher.Remember(table, relation, values, inserted);
+                if (distribution is not null) _enricher.RememberRow(table, [.. key.Select(k => values[k])], inserted);
                 break;
             }
             case ChangeKind.Update:
@@ -195,6 +197,8 @@ public sealed class ChangeApplier : IAsyncDisposable
                     _enricher.Forget();
                 }
                 _enricher.Remember(table, relation, values, next);
+                if (change.Old is not null) _enricher.RememberRow(table, keyValues, null);
+                _enricher.RememberRow(table, [.. key.Select(k => values[k])], next);
                 break;
             }
             case ChangeKind.Delete:
@@ -203,6 +207,7 @@ public sealed class ChangeApplier : IAsyncDisposable
                 var current = distribution is null ? null
                     : await _enricher.TargetKeyAsync(table, relation, key, keyValues, cancellationToken) ?? throw Missing(table, relation, key, keyValues);
                 await DeleteAsync(table, relation, key, keyValues, current, cancellationToken);
+                if (distribution is not null) _enricher.RememberRow(table, keyValues, null);
                 break;
             }
         }

@@ -16,6 +16,9 @@ public sealed class KeyEnricher(DistributionPlan plan, NpgsqlConnection target, 
 {
     private readonly Dictionary<(QualifiedName Table, string Key), string> _cache = [];
 
+    // Rows by replica identity → the distribution key they have on the target, for updates and deletes.
+    private readonly Dictionary<(QualifiedName Table, string Key), string> _rows = [];
+
     // For each parent table, the column lists its children's first hops reference.
     private readonly Dictionary<QualifiedName, List<IReadOnlyList<string>>> _referenced = plan.Tables
         .Where(t => t.Backfill is not null)
@@ -62,6 +65,38 @@ public sealed class KeyEnricher(DistributionPlan plan, NpgsqlConnection target, 
     public async Task<string?> TargetKeyAsync(
         TablePlan table, Relation relation, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues, CancellationToken cancellationToken)
     {
+        var rowKey = (table.Name, RowKey(keyValues));
+        if (_rows.TryGetValue(rowKey, out var known))
+        {
+            Hits++;
+            return known;
+        }
+        Misses++;
+        var found = await LookUpRowAsync(table, relation, key, keyValues, cancellationToken);
+        if (found is not null) StoreRow(rowKey, found);
+        return found;
+    }
+
+    /// <summary>The row now holds this key on the target (inserted, updated or moved), or no longer exists (null).</summary>
+    public void RememberRow(TablePlan table, IReadOnlyList<ColumnValue> keyValues, string? distributionKey)
+    {
+        var rowKey = (table.Name, RowKey(keyValues));
+        if (distributionKey is null) _rows.Remove(rowKey);
+        else StoreRow(rowKey, distributionKey);
+    }
+
+    private static string RowKey(IReadOnlyList<ColumnValue> keyValues) =>
+        string.Join("\u0001", keyValues.Select(v => v.Kind == ValueKind.Null ? "\u0000" : v.Text));
+
+    private void StoreRow((QualifiedName, string) key, string value)
+    {
+        if (_rows.Count >= capacity) _rows.Clear();
+        _rows[key] = value;
+    }
+
+    private async Task<string?> LookUpRowAsync(
+        TablePlan table, Relation relation, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues, CancellationToken cancellationToken)
+    {
         var n = 0;
         var conditions = key.Select((k, i) => keyValues[i].Kind == ValueKind.Null
             ? $"{Sql.Ident(relation.Columns[k].Name)} IS NULL"
@@ -84,8 +119,12 @@ public sealed class KeyEnricher(DistributionPlan plan, NpgsqlConnection target, 
         }
     }
 
-    /// <summary>After a TRUNCATE the cached parents may be gone.</summary>
-    public void Forget() => _cache.Clear();
+    /// <summary>After a TRUNCATE or a move, cached parents and rows may be gone or hold another key.</summary>
+    public void Forget()
+    {
+        _cache.Clear();
+        _rows.Clear();
+    }
 
     private void Store((QualifiedName, string) key, string value)
     {
