@@ -38,6 +38,36 @@ public sealed class StreamTests
     }
 
     /// <summary>
+    /// Runs one statement again and again, each in a transaction of its own with its number as $1, until stopped;
+    /// returns how many committed.
+    /// </summary>
+    private static Task<long> WriteNumberedAsync(TestDatabase source, string sql, TimeSpan pause, CancellationToken stop) => Task.Run(async () =>
+    {
+        await using var connection = await source.OpenAsync();
+        long n = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            n++;
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = n });
+            await command.ExecuteNonQueryAsync();
+            if (pause > TimeSpan.Zero) await Task.Delay(pause);
+        }
+        return n;
+    });
+
+    /// <summary>Until the follower reads the slot: what is written from then on reaches it through the stream.</summary>
+    private static async Task WaitForActiveSlotAsync(TestDatabase source)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && await source.ScalarAsync<bool>(
+            $"SELECT NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '{source.Name}' AND active)"))
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
     /// Once the copy's run is recorded, its snapshot is taken: changes made from then on reach the target through
     /// the stream, not the copy.
     /// </summary>
@@ -185,12 +215,7 @@ public sealed class StreamTests
 
         using var follower = FollowProcess.Start(null, ["follow", .. Connections(source, target, rules)]);
         var error = follower.StandardError.ReadToEndAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline && await source.ScalarAsync<bool>(
-            $"SELECT NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '{source.Name}' AND active)"))
-        {
-            await Task.Delay(50);
-        }
+        await WaitForActiveSlotAsync(source);
         await SetEndposAsync(source, target);
         var clock = Stopwatch.StartNew();
         await WaitOrKillAsync(follower, TimeSpan.FromSeconds(60), error);
@@ -213,12 +238,7 @@ public sealed class StreamTests
 
         using var follower = FollowProcess.Start(null, ["follow", .. Connections(source, target, rules)]);
         var error = follower.StandardError.ReadToEndAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline && await source.ScalarAsync<bool>(
-            $"SELECT NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '{source.Name}' AND active)"))
-        {
-            await Task.Delay(50);
-        }
+        await WaitForActiveSlotAsync(source);
         var before = await source.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text");
         for (var batch = 0; batch < 4; batch++)
         {
@@ -228,7 +248,7 @@ public sealed class StreamTests
         Assert.True(written > 200m * 1024 * 1024, $"wrote only {written / 1024 / 1024:F0} MB of WAL");
 
         decimal retained = decimal.MaxValue;
-        deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             retained = await source.ScalarAsync<decimal>(
@@ -256,25 +276,13 @@ public sealed class StreamTests
         Assert.True(clone.ExitCode == 0, clone.Error);
 
         using var stop = new CancellationTokenSource();
-        var writer = Task.Run(async () =>
-        {
-            await using var connection = await source.OpenAsync();
-            long n = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                n++;
-                await using var command = new Npgsql.NpgsqlCommand("""
-                    WITH once AS (INSERT INTO applied_once (n) VALUES ($1) RETURNING n),
-                         ad AS (UPDATE ads SET clicks_count = $1 WHERE id = 1 + $1 % 200 RETURNING id),
-                         gone AS (DELETE FROM clicks WHERE id = (SELECT min(id) FROM clicks) RETURNING id)
-                    INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
-                    SELECT ad.id, now(), 'https://crash', 0.01, '10.3.3.3', jsonb_build_object('n', once.n) FROM ad, once
-                    """, connection);
-                command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = n });
-                await command.ExecuteNonQueryAsync();
-            }
-            return n;
-        });
+        var writer = WriteNumberedAsync(source, """
+            WITH once AS (INSERT INTO applied_once (n) VALUES ($1) RETURNING n),
+                 ad AS (UPDATE ads SET clicks_count = $1 WHERE id = 1 + $1 % 200 RETURNING id),
+                 gone AS (DELETE FROM clicks WHERE id = (SELECT min(id) FROM clicks) RETURNING id)
+            INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
+            SELECT ad.id, now(), 'https://crash', 0.01, '10.3.3.3', jsonb_build_object('n', once.n) FROM ad, once
+            """, TimeSpan.Zero, stop.Token);
 
         var random = new Random(11);
         for (var kill = 0; kill < 10; kill++)
@@ -312,28 +320,15 @@ public sealed class StreamTests
         Assert.True(clone.ExitCode == 0, clone.Error);
 
         using var stop = new CancellationTokenSource();
-        var writer = Task.Run(async () =>
-        {
-            await using var connection = await source.OpenAsync();
-            long n = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                n++;
-                // A single-shard transaction (one tenant's impression), a reference-table row, and every 50th time
-                // an ad moved to another tenant's campaign, its clicks and impressions with it.
-                await using var command = new Npgsql.NpgsqlCommand("""
-                    WITH once AS (INSERT INTO applied_once (n) VALUES ($1) RETURNING n),
-                         moved AS (UPDATE ads SET campaign_id = 1 + ($1 * 7) % 100 WHERE id = 1 + $1 % 150 AND $1 % 50 = 0 RETURNING id)
-                    INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
-                    SELECT 1 + $1 % 200, now(), 'https://citus', 0.01, '10.4.4.4', jsonb_build_object('n', once.n) FROM once;
-                    """, connection);
-                command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = n });
-                await command.ExecuteNonQueryAsync();
-                // Each transaction costs a two-phase commit on Citus: keep the backlog to a few hundred.
-                await Task.Delay(15);
-            }
-            return n;
-        });
+        // A single-shard transaction (one tenant's impression), a reference-table row, and every 50th time an ad moved
+        // to another tenant's campaign, its clicks and impressions with it. Each costs a two-phase commit on Citus:
+        // the pause keeps the backlog to a few hundred.
+        var writer = WriteNumberedAsync(source, """
+            WITH once AS (INSERT INTO applied_once (n) VALUES ($1) RETURNING n),
+                 moved AS (UPDATE ads SET campaign_id = 1 + ($1 * 7) % 100 WHERE id = 1 + $1 % 150 AND $1 % 50 = 0 RETURNING id)
+            INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
+            SELECT 1 + $1 % 200, now(), 'https://citus', 0.01, '10.4.4.4', jsonb_build_object('n', once.n) FROM once
+            """, TimeSpan.FromMilliseconds(15), stop.Token);
 
         for (var kill = 0; kill < 3; kill++)
         {
