@@ -349,4 +349,26 @@ public sealed class StreamTests
         var compare = await FollowProcess.RunAsync(["compare", "data", "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules]);
         Assert.True(compare.ExitCode == 0, compare.Output);
     }
+
+    [Fact]
+    public async Task Stream_cleanup_drops_the_slot_the_publication_and_the_origin()
+    {
+        var (source, target) = await AdPlatformAsync("stream_cleanup", 0.01);
+        await using var _ = source;
+        await using var __ = target;
+        var rules = SamplePaths.Get("ad-platform", "rules.txt");
+        var clone = await FollowProcess.RunAsync(["clone", .. Connections(source, target, rules)]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+        await SetEndposAsync(source, target);
+        var follow = await FollowProcess.RunAsync(["follow", .. Connections(source, target, rules)]);
+        Assert.True(follow.ExitCode == 0, follow.Error);
+        Assert.Equal(1L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_replication_origin WHERE roname = 'follow_' || (SELECT oid FROM pg_database WHERE datname = current_database())"));
+
+        var cleanup = await FollowProcess.RunAsync("stream", "cleanup", "--slot-name", source.Name, "--source", source.Uri, "--target", target.Uri);
+
+        Assert.True(cleanup.ExitCode == 0, cleanup.Error);
+        Assert.Equal(0L, await source.ScalarAsync<long>($"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{source.Name}'"));
+        Assert.Equal(0L, await source.ScalarAsync<long>($"SELECT count(*) FROM pg_publication WHERE pubname = '{source.Name}'"));
+        Assert.Equal(0L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_replication_origin WHERE roname = 'follow_' || (SELECT oid FROM pg_database WHERE datname = current_database())"));
+    }
 }
