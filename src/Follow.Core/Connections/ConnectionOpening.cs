@@ -10,7 +10,10 @@ public static class ConnectionOpening
     /// target), named by its redacted connection.
     /// </summary>
     /// <param name="bulk">For COPY streams: socket buffers of 128 kB instead of 8 kB, a system call per 128 kB.</param>
-    /// <param name="prepare">For the applier: statements run again and again are prepared once by Npgsql.</param>
+    /// <param name="prepare">
+    /// For the applier: statements run again and again are prepared once by Npgsql, and the session is not pooled
+    /// (it holds the replication origin, which a pooled session would carry to the next one opened).
+    /// </param>
     public static async Task<NpgsqlConnection> OpenAsync(
         this ConnectionInfo connection, string applicationName, ExitCode failure, CancellationToken cancellationToken, bool bulk = false,
         bool prepare = false)
@@ -20,6 +23,7 @@ public static class ConnectionOpening
         {
             builder.MaxAutoPrepare = 256;
             builder.AutoPrepareMinUsages = 2;
+            builder.Pooling = false;
         }
         if (bulk)
         {

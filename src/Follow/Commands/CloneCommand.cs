@@ -42,6 +42,7 @@ public static class CloneCommand
             DefaultValueFactory = _ => "follow",
             HelpName = "NAME",
         };
+        var retries = FollowCommand.Retries();
         var follow = new Option<bool>("--follow") { Description = "After the copy, stream changes until the sentinel's endpos (follow sentinel set endpos)." };
         var command = new Command("clone", "Clone the source into the target with the distribution plan applied.");
         inputs.AddTo(command);
@@ -55,6 +56,7 @@ public static class CloneCommand
         command.Add(orphans);
         command.Add(slotName);
         command.Add(follow);
+        command.Add(retries);
         tableJobs.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 1) result.AddError("--table-jobs must be at least 1");
@@ -104,7 +106,8 @@ public static class CloneCommand
                 }
                 if (parse.GetValue(follow))
                 {
-                    await new StreamRunner(plan, catalog, source, targetConnection, parse.GetValue(slotName)!, logger).RunAsync(cancellationToken);
+                    var stream = new StreamRunner(plan, catalog, source, targetConnection, parse.GetValue(slotName)!, logger);
+                    await Retry.RunAsync(stream.RunAsync, logger, parse.GetValue(retries) + 1, cancellationToken);
                 }
                 return (int)ExitCode.Done;
             }

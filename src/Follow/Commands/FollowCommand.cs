@@ -15,17 +15,28 @@ public static class FollowCommand
         var inputs = new PlanInputs();
         var target = CommonOptions.Target();
         var slotName = new Option<string>("--slot-name") { Description = "Name of the replication slot and publication.", DefaultValueFactory = _ => "follow", HelpName = "NAME" };
+        var retries = Retries();
         var command = new Command("follow", "Stream changes from the slot into the target until the sentinel's endpos, then set the sequences and exit 0.");
         inputs.AddTo(command);
         command.Add(target);
         command.Add(slotName);
+        command.Add(retries);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var logger = context.LoggerFactory.CreateLogger("follow.stream");
             var planned = await inputs.PlanAsync(parse, context, target, logger, cancellationToken);
-            await new StreamRunner(planned.Plan, planned.Catalog, planned.Source, planned.Target, parse.GetValue(slotName)!, logger).RunAsync(cancellationToken);
+            var runner = new StreamRunner(planned.Plan, planned.Catalog, planned.Source, planned.Target, parse.GetValue(slotName)!, logger);
+            await Retry.RunAsync(runner.RunAsync, logger, parse.GetValue(retries) + 1, cancellationToken);
             return (int)ExitCode.Done;
         });
         return command;
     }
+
+    /// <summary>How often the stream starts again after losing the source or the target; shared with clone --follow.</summary>
+    public static Option<int> Retries() => new("--retries")
+    {
+        Description = "Times to resume the stream after the source or the target went away, with a growing pause (1 s up to 30 s).",
+        DefaultValueFactory = _ => 10,
+        HelpName = "N",
+    };
 }

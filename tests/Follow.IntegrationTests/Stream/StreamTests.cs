@@ -371,4 +371,37 @@ public sealed class StreamTests
         Assert.Equal(0L, await source.ScalarAsync<long>($"SELECT count(*) FROM pg_publication WHERE pubname = '{source.Name}'"));
         Assert.Equal(0L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_replication_origin WHERE roname = 'follow_' || (SELECT oid FROM pg_database WHERE datname = current_database())"));
     }
+
+    [Fact]
+    public async Task A_lost_source_or_target_connection_is_retried_and_the_stream_ends_equal()
+    {
+        var (source, target) = await AdPlatformAsync("stream_retry", 0.01);
+        await using var _ = source;
+        await using var __ = target;
+        await source.ExecuteAsync("CREATE TABLE applied_once (n bigint PRIMARY KEY)");
+        var rules = RulesFile("distribute companies using id\ndistribute applied_once as reference table\n");
+        var clone = await FollowProcess.RunAsync(["clone", .. Connections(source, target, rules)]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+
+        using var follower = FollowProcess.Start(null, ["follow", .. Connections(source, target, rules)]);
+        var error = follower.StandardError.ReadToEndAsync();
+        await WaitForActiveSlotAsync(source);
+        using var stop = new CancellationTokenSource();
+        var writer = WriteNumberedAsync(source, "INSERT INTO applied_once (n) VALUES ($1)", TimeSpan.FromMilliseconds(5), stop.Token);
+        await Task.Delay(1000);
+        // The target's applier session, then the source's WAL sender, are ended under the follower.
+        await target.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'follow apply' AND datname = current_database()");
+        await Task.Delay(2500);
+        await source.ExecuteAsync($"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '{source.Name}' AND active");
+        await Task.Delay(2500);
+        await stop.CancelAsync();
+        var transactions = await writer;
+        await SetEndposAsync(source, target);
+        await WaitOrKillAsync(follower, TimeSpan.FromSeconds(60), error);
+
+        var log = await error;
+        Assert.True(follower.ExitCode == 0, log);
+        Assert.True(log.Split("the connection was lost").Length >= 3, log);
+        Assert.Equal(transactions, await target.ScalarAsync<long>("SELECT count(*) FROM applied_once"));
+    }
 }
