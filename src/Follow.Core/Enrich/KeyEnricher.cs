@@ -10,9 +10,10 @@ namespace Follow.Enrich;
 /// Finds the distribution key of a change. One hop is enough: the parent on the FK path already carries the key on
 /// the target. A cache (parent key → distribution key) is fed by the stream itself, as parents pass through first,
 /// and misses are looked up on the target inside the applier's transaction, which has every earlier source
-/// transaction applied. The cache is bounded: when full it starts again.
+/// transaction applied. Each cache is bounded (100,000 entries): when full it starts again, so a transaction of a
+/// million rows does not grow the follower.
 /// </summary>
-public sealed class KeyEnricher(DistributionPlan plan, NpgsqlConnection target, int capacity = 1_000_000)
+public sealed class KeyEnricher(DistributionPlan plan, NpgsqlConnection target, int capacity = 100_000)
 {
     private readonly Dictionary<(QualifiedName Table, string Key), string> _cache = [];
 
