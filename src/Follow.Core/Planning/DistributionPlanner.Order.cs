@@ -41,8 +41,7 @@ public sealed partial class DistributionPlanner
     /// Reference tables first, then distributed tables with each table after the one it colocates with and after
     /// the tables it references (parents before children), ties broken by roots first and then by name.
     /// </summary>
-    private List<DistributionCall> OrderCalls(
-        List<TablePlan> tables, Dictionary<QualifiedName, TableCategory> categories, Dictionary<QualifiedName, QualifiedName?> colocation)
+    private List<DistributionCall> OrderCalls(List<TablePlan> tables, Dictionary<QualifiedName, QualifiedName?> colocation)
     {
         var calls = tables.Where(t => t.Category == TableCategory.Reference)
             .OrderBy(t => t.Name)

@@ -80,7 +80,7 @@ public sealed partial class DistributionPlanner
 
         if (_problems.Count > 0) throw new PlanRefusedException(_problems.Distinct().ToList());
 
-        var calls = OrderCalls(tables, categories, colocation);
+        var calls = OrderCalls(tables, colocation);
         var order = calls.Select((c, i) => (c.Table, i)).ToDictionary(x => x.Table, x => x.i);
         var ordered = tables
             .OrderBy(t => order.TryGetValue(t.Name, out var i) ? i : int.MaxValue)

@@ -23,6 +23,13 @@ public static class CommonOptions
         HelpName = "FILE",
     };
 
+    public static Option<string> SlotName() => new("--slot-name")
+    {
+        Description = "Name of the replication slot and publication on the source.",
+        DefaultValueFactory = _ => "follow",
+        HelpName = "NAME",
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "Print JSON for scripts." };
 
     public static Option<string[]> Repeated(string name, string description, string helpName) => new(name)

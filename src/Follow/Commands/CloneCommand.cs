@@ -36,12 +36,7 @@ public static class CloneCommand
             Description = "Rows whose foreign-key path gives no distribution key: refuse the copy (default), or skip them.",
             DefaultValueFactory = _ => OrphanPolicy.Refuse,
         };
-        var slotName = new Option<string>("--slot-name")
-        {
-            Description = "Name of the replication slot and publication on the source.",
-            DefaultValueFactory = _ => "follow",
-            HelpName = "NAME",
-        };
+        var slotName = CommonOptions.SlotName();
         var retries = FollowCommand.Retries();
         var follow = new Option<bool>("--follow") { Description = "After the copy, stream changes until the sentinel's endpos (follow sentinel set endpos)." };
         var command = new Command("clone", "Clone the source into the target with the distribution plan applied.");

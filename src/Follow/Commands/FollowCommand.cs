@@ -14,7 +14,7 @@ public static class FollowCommand
     {
         var inputs = new PlanInputs();
         var target = CommonOptions.Target();
-        var slotName = new Option<string>("--slot-name") { Description = "Name of the replication slot and publication.", DefaultValueFactory = _ => "follow", HelpName = "NAME" };
+        var slotName = CommonOptions.SlotName();
         var retries = Retries();
         var command = new Command("follow", "Stream changes from the slot into the target until the sentinel's endpos, then set the sequences and exit 0.");
         inputs.AddTo(command);

@@ -14,7 +14,7 @@ public static class StreamCommand
     {
         var source = CommonOptions.Source();
         var target = CommonOptions.Target();
-        var slotName = new Option<string>("--slot-name") { Description = "Name of the replication slot and publication.", DefaultValueFactory = _ => "follow", HelpName = "NAME" };
+        var slotName = CommonOptions.SlotName();
         var cleanup = new Command("cleanup", "Drop the replication slot and publication on the source and the replication origin on the target.")
         {
             source, target, slotName,
