@@ -63,6 +63,11 @@ public sealed class ChangeApplier : IAsyncDisposable
 
     private TransactionCommit? _lastPending;
 
+    /// <summary>Distribution keys the cache answered, and those looked up on the target, since the start.</summary>
+    public long CacheHits => _enricher.Hits;
+
+    public long CacheMisses => _enricher.Misses;
+
     public static async Task<ChangeApplier> OpenAsync(DistributionPlan plan, ConnectionInfo target, CancellationToken cancellationToken)
     {
         var connection = await target.OpenAsync("follow apply", ExitCode.TargetFailure, cancellationToken, prepare: true);

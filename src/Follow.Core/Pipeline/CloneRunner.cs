@@ -27,11 +27,17 @@ public sealed partial class CloneRunner(
     /// <summary>Called when the copy's jobs are recorded and about to run, e.g. to start showing their progress.</summary>
     public Action<long>? CopyStarting { get; init; }
 
+    /// <summary>Where the clone is, for the worker's status and probes; optional.</summary>
+    public FollowStatus? Status { get; init; }
+
+    public FollowMetrics? Metrics { get; init; }
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var schema = new SchemaCloner(plan, catalog, source, target, tools, options.Schema, logger);
         try
         {
+            Status?.Enter(FollowPhase.Schema);
             await schema.CheckAsync(cancellationToken);
             // Before the slot exists: an endpos set from then on (the operator's cutover) must survive the clone.
             await ResetStreamAsync(cancellationToken);
@@ -51,9 +57,10 @@ public sealed partial class CloneRunner(
             {
                 await TargetState.EnsureAsync(connection, cancellationToken);
             }
-            var copier = new TableCopier(plan, source, target, snapshot.SnapshotName, options.Copy, logger);
+            var copier = new TableCopier(plan, source, target, snapshot.SnapshotName, options.Copy, logger) { Metrics = Metrics };
             var (runId, jobs) = await copier.CreateRunAsync(snapshot.SlotName, snapshot.ConsistentPoint, cancellationToken);
             Log.CopyStarted(logger, runId, jobs.Count, options.Copy.TableJobs);
+            Status?.Enter(FollowPhase.Copy);
             CopyStarting?.Invoke(runId);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var indexSessions = new SemaphoreSlim(Math.Max(1, options.Schema.IndexJobs));
@@ -70,6 +77,7 @@ public sealed partial class CloneRunner(
                 }
             }, cancellationToken);
             Log.CopyDone(logger, runId, clock.Elapsed.TotalSeconds);
+            Status?.Enter(FollowPhase.PostData);
             await keys;
 
             await schema.FinishAsync(cancellationToken);

@@ -29,6 +29,16 @@ public sealed partial class StreamRunner(
     // nothing more to hand over, so a quiet stream applies each transaction at once.
     private const int GroupSize = 500;
 
+    /// <summary>Where the stream is, for the worker's status and probes; optional.</summary>
+    public FollowStatus? Status { get; init; }
+
+    public FollowMetrics? Metrics { get; init; }
+
+    // Changes applied in the open target transaction, and the cache counts already reported.
+    private int _pendingChanges;
+    private long _reportedHits;
+    private long _reportedMisses;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         NpgsqlLogSequenceNumber start;
@@ -38,11 +48,16 @@ public sealed partial class StreamRunner(
             var sentinel = await SentinelState.ReadAsync(state, cancellationToken);
             start = sentinel.ReplayLsn is { } replay && replay > run ? replay : run;
             if (sentinel.StartPos is null) await SentinelState.SetStartPosAsync(state, run, cancellationToken);
+            var indexes = await LookupIndexes.EnsureAsync(plan, state, cancellationToken);
+            if (indexes > 0) Log.LookupIndexesCreated(logger, indexes);
         }
 
         await WaitForSlotAsync(cancellationToken);
         await using var applier = await ChangeApplier.OpenAsync(plan, target, cancellationToken);
         if (applier.Applied is { } applied && applied > start) start = applied;
+        if (applier.Applied is { } already) Status?.Applied(already);
+        _reportedHits = applier.CacheHits;
+        _reportedMisses = applier.CacheMisses;
         await using var replication = new LogicalReplicationConnection(source.WithApplicationName("follow stream").ToNpgsqlConnectionString());
         try
         {
@@ -53,6 +68,8 @@ public sealed partial class StreamRunner(
             throw new FollowException($"cannot open a replication connection to the source {source.Redacted}: {ex.Message}", ExitCode.SourceFailure, ex);
         }
         Log.Streaming(logger, slotName, start.ToString());
+        _pendingChanges = 0;
+        Status?.Enter(FollowPhase.Streaming);
 
         var decoder = new PgOutputDecoder(replication, slotName, slotName);
         var channel = Channel.CreateBounded<ChangeRecord>(new BoundedChannelOptions(10_000)
@@ -105,8 +122,9 @@ public sealed partial class StreamRunner(
         {
             if (DateTime.UtcNow - lastRead > IdleCheck)
             {
-                sentinel = await SentinelState.ReadAsync(state, cancellationToken);
+                sentinel = await SentinelState.ReadExistingAsync(state, cancellationToken);
                 lastRead = DateTime.UtcNow;
+                Status?.EndPos(sentinel.EndPos);
             }
             if (sentinel.EndPos is { } end && applier.Applied is { } applied && applied >= end && !applier.InSourceTransaction)
             {
@@ -170,6 +188,7 @@ public sealed partial class StreamRunner(
                         return;
                     }
                     skipping = false;
+                    Status?.Applying(begin.CommitTime);
                     await applier.BeginAsync(begin, cancellationToken);
                     break;
                 case TransactionCommit commit:
@@ -182,16 +201,24 @@ public sealed partial class StreamRunner(
                     if (reader.Count == 0 || applier.Pending >= GroupSize) await FlushAsync(applier, replication, cancellationToken);
                     break;
                 default:
-                    if (!skipping) await applier.ApplyAsync(record, cancellationToken);
+                    if (skipping) break;
+                    await applier.ApplyAsync(record, cancellationToken);
+                    _pendingChanges++;
                     break;
             }
         }
     }
 
     /// <summary>Commits what the applier holds; only then is it acknowledged, so the slot keeps everything after it.</summary>
-    private static async Task FlushAsync(ChangeApplier applier, LogicalReplicationConnection replication, CancellationToken cancellationToken)
+    private async Task FlushAsync(ChangeApplier applier, LogicalReplicationConnection replication, CancellationToken cancellationToken)
     {
+        var transactions = applier.Pending;
         if (await applier.FlushAsync(cancellationToken) is not { } commit) return;
+        Status?.Applied(commit.CommitLsn);
+        Metrics?.Committed(transactions, _pendingChanges, applier.CacheHits - _reportedHits, applier.CacheMisses - _reportedMisses);
+        _pendingChanges = 0;
+        _reportedHits = applier.CacheHits;
+        _reportedMisses = applier.CacheMisses;
         replication.SetReplicationStatus(commit.EndLsn);
         await replication.SendStatusUpdate(cancellationToken);
     }
@@ -223,6 +250,7 @@ public sealed partial class StreamRunner(
     /// <summary>After endpos: the target's sequences take the source's values, and the sentinel records the end.</summary>
     private async Task FinishAsync(CancellationToken cancellationToken)
     {
+        Status?.Enter(FollowPhase.Finishing);
         await using var sourceConnection = await source.OpenAsync("follow", ExitCode.SourceFailure, cancellationToken);
         await using var targetConnection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
         var count = await SequenceSync.RunAsync(catalog, sourceConnection, targetConnection, cancellationToken);
@@ -253,6 +281,9 @@ public sealed partial class StreamRunner(
 
         [LoggerMessage(EventId = 44, Level = LogLevel.Debug, Message = "idle: received {Received}, endpos {Endpos}, applied {Applied}, applying {Applying}, decoding {Decoding}, {Messages} messages")]
         public static partial void Idle(ILogger logger, string received, string endpos, string applied, bool applying, bool decoding, long messages);
+
+        [LoggerMessage(EventId = 45, Level = LogLevel.Information, Message = "created {Count} look-up indexes on the target's replica identity columns (follow stream cleanup drops them)")]
+        public static partial void LookupIndexesCreated(ILogger logger, int count);
 
         [LoggerMessage(EventId = 43, Level = LogLevel.Information, Message = "stream done: set {Count} sequences to the source's values")]
         public static partial void Done(ILogger logger, int count);

@@ -17,12 +17,28 @@ public sealed record SentinelState(
     public static async Task<SentinelState> ReadAsync(NpgsqlConnection target, CancellationToken cancellationToken)
     {
         await TargetState.EnsureAsync(target, cancellationToken);
+        return await ReadExistingAsync(target, cancellationToken);
+    }
+
+    /// <summary>Reads the row of a follow schema known to exist; the stream polls it several times a second.</summary>
+    public static async Task<SentinelState> ReadExistingAsync(NpgsqlConnection target, CancellationToken cancellationToken)
+    {
         await using var command = new NpgsqlCommand(
             "SELECT startpos, endpos, apply, write_lsn, flush_lsn, replay_lsn, done_at FROM follow.sentinel", target);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new SentinelState(Lsn(reader, 0), Lsn(reader, 1), reader.GetBoolean(2), Lsn(reader, 3), Lsn(reader, 4), Lsn(reader, 5),
             reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6));
+    }
+
+    /// <summary>The sentinel as it is, without creating the follow schema: null on a target Follow never touched.</summary>
+    public static async Task<SentinelState?> TryReadAsync(NpgsqlConnection target, CancellationToken cancellationToken)
+    {
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('follow.sentinel') IS NOT NULL", target))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!) return null;
+        }
+        return await ReadExistingAsync(target, cancellationToken);
     }
 
     private static NpgsqlLogSequenceNumber? Lsn(NpgsqlDataReader reader, int ordinal) =>

@@ -33,6 +33,8 @@ public sealed partial class TableCopier(
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
+    public FollowMetrics? Metrics { get; init; }
+
     public static async Task<NpgsqlConnection> OpenInSnapshotAsync(ConnectionInfo source, string snapshot, string workMem, CancellationToken cancellationToken)
     {
         if (!SnapshotName().IsMatch(snapshot)) throw new ArgumentException($"not a snapshot name: {snapshot}", nameof(snapshot));
@@ -176,6 +178,13 @@ public sealed partial class TableCopier(
         var clock = Stopwatch.StartNew();
         var counter = new BinaryCopyRowCounter();
         long bytes = 0;
+        // Rows and bytes already counted in the metrics, which follow the copy as it goes.
+        long countedRows = 0, countedBytes = 0;
+        void Count(long rows, long copied)
+        {
+            Metrics?.Copied(job.Table.Name, rows - countedRows, copied - countedBytes);
+            (countedRows, countedBytes) = (rows, copied);
+        }
         try
         {
             await using var sourceConnection = await OpenInSnapshotAsync(source, snapshot, options.WorkMem, cancellationToken);
@@ -187,11 +196,15 @@ public sealed partial class TableCopier(
                 // A blocking loop on a thread of its own: one await per row (the server sends a CopyData message a
                 // row) costs more CPU than the copy itself. Many rows are gathered before each write.
                 bytes = await Task.Run(() => Pump(reader, writer, counter, clock, elapsed =>
+                {
+                    Count(counter.Rows, elapsed.Bytes);
                     UpdateJobAsync(progress, null, job.JobId, "running", counter.Rows, elapsed.Bytes, elapsed.Time, null, cancellationToken)
-                        .GetAwaiter().GetResult(), cancellationToken), cancellationToken);
+                        .GetAwaiter().GetResult();
+                }, cancellationToken), cancellationToken);
             }
             await UpdateJobAsync(targetConnection, transaction, job.JobId, "completed", counter.Rows, bytes, clock.Elapsed, null, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            Count(counter.Rows, bytes);
             Log.JobDone(logger, job.Table.Name.ToString(), job.Part, job.Parts, counter.Rows, bytes, clock.Elapsed.TotalSeconds);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -25,6 +25,7 @@ public static class FollowCli
             FollowCommand.Create(context),
             SentinelCommand.Create(context),
             StreamCommand.Create(context),
+            RunCommand.Create(context),
             new Command("list", "Show Follow's state on the target.") { ListProgressCommand.Create(context) },
         };
 
@@ -39,7 +40,14 @@ public static class FollowCli
         try
         {
             return await parse.InvokeAsync(
-                new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false },
+                new InvocationConfiguration
+                {
+                    Output = output,
+                    Error = error,
+                    EnableDefaultExceptionHandler = false,
+                    // The worker's host handles SIGTERM itself, with its own shutdown timeout.
+                    ProcessTerminationTimeout = parse.CommandResult.Command.Name == "run" ? null : TimeSpan.FromSeconds(2),
+                },
                 cancellationToken);
         }
         catch (FollowException ex)

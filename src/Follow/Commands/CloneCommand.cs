@@ -82,22 +82,10 @@ public static class CloneCommand
             if (!parse.GetValue(schemaOnly))
             {
                 var cloneOptions = new CloneOptions(options, new CopyOptions(parse.GetValue(tableJobs), splitSize), parse.GetValue(orphans), parse.GetValue(slotName)!);
-                using var display = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                Task? progress = null;
-                var runner = new CloneRunner(plan, catalog, source, targetConnection, tools, cloneOptions, logger)
+                await using (var display = new CopyDisplay(targetConnection, context.Error, !Console.IsErrorRedirected, logger))
                 {
-                    // Bars in a terminal, a log line per table every 10 s otherwise; read from follow.job like list progress.
-                    CopyStarting = _ => progress = new CopyProgressRenderer(
-                        ct => ReadJobsAsync(targetConnection, ct), context.Error, !Console.IsErrorRedirected, logger).RunAsync(display.Token),
-                };
-                try
-                {
+                    var runner = new CloneRunner(plan, catalog, source, targetConnection, tools, cloneOptions, logger) { CopyStarting = display.Start };
                     await runner.RunAsync(cancellationToken);
-                }
-                finally
-                {
-                    await display.CancelAsync();
-                    if (progress is not null) await progress;
                 }
                 if (parse.GetValue(follow))
                 {
@@ -122,11 +110,5 @@ public static class CloneCommand
             return (int)ExitCode.Done;
         });
         return command;
-    }
-
-    private static async Task<IReadOnlyList<JobProgress>> ReadJobsAsync(ConnectionInfo target, CancellationToken cancellationToken)
-    {
-        await using var connection = await target.OpenAsync("follow progress", ExitCode.TargetFailure, cancellationToken);
-        return (await ProgressReader.ReadAsync(connection, cancellationToken)).Jobs;
     }
 }

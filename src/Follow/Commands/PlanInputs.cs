@@ -74,15 +74,27 @@ public sealed class PlanInputs
     public sealed record Planned(RuleSet Rules, Catalog Catalog, DistributionPlan Plan, ConnectionInfo Source, ConnectionInfo Target);
 
     /// <summary>What every command that moves data starts with: rules, filters, both connections, the catalog, the plan.</summary>
-    public async Task<Planned> PlanAsync(ParseResult parse, CliContext context, Option<string?> target, ILogger logger, CancellationToken cancellationToken)
+    public Task<Planned> PlanAsync(ParseResult parse, CliContext context, Option<string?> target, ILogger logger, CancellationToken cancellationToken) =>
+        Resolve(parse, context, target).PlanAsync(logger, cancellationToken);
+
+    /// <summary>Rules, filters and both connections: what is known before the source is read.</summary>
+    public Resolved Resolve(ParseResult parse, CliContext context, Option<string?> target)
     {
         var rules = ReadRules(parse, context);
         var filters = ReadFilters(parse);
         var source = ResolveSource(parse, context, rules);
         var targetConnection = context.Remember(ConnectionResolver.Require(
             ConnectionRole.Target, parse.GetValue(target), rules.Load?.TargetUri, "the rules' load command", context.Environment));
-        var catalog = await ReadCatalogAsync(source, logger, cancellationToken);
-        return new Planned(rules, catalog, DistributionPlanner.Plan(catalog, rules, filters), source, targetConnection);
+        return new Resolved(rules, filters, source, targetConnection);
+    }
+
+    public sealed record Resolved(RuleSet Rules, Filters Filters, ConnectionInfo Source, ConnectionInfo Target)
+    {
+        public async Task<Planned> PlanAsync(ILogger logger, CancellationToken cancellationToken)
+        {
+            var catalog = await ReadCatalogAsync(Source, logger, cancellationToken);
+            return new Planned(Rules, catalog, DistributionPlanner.Plan(catalog, Rules, Filters), Source, Target);
+        }
     }
 
     /// <summary>Reads the source catalog; a failure there is a source failure (exit 6).</summary>

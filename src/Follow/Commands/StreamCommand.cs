@@ -15,7 +15,7 @@ public static class StreamCommand
         var source = CommonOptions.Source();
         var target = CommonOptions.Target();
         var slotName = CommonOptions.SlotName();
-        var cleanup = new Command("cleanup", "Drop the replication slot and publication on the source and the replication origin on the target.")
+        var cleanup = new Command("cleanup", "Drop the replication slot and publication on the source, and the replication origin and the stream's look-up indexes on the target.")
         {
             source, target, slotName,
         };
@@ -33,6 +33,7 @@ public static class StreamCommand
             }
             var targetInfo = context.Remember(ConnectionResolver.Require(ConnectionRole.Target, parse.GetValue(target), null, "", context.Environment));
             string originName;
+            int indexes;
             await using (var connection = await targetInfo.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken))
             {
                 originName = await ChangeApplier.OriginNameAsync(connection, cancellationToken);
@@ -40,8 +41,9 @@ public static class StreamCommand
                     "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1", connection);
                 origin.Parameters.Add(new NpgsqlParameter { Value = originName });
                 await origin.ExecuteNonQueryAsync(cancellationToken);
+                indexes = await LookupIndexes.DropAllAsync(connection, cancellationToken);
             }
-            context.Output.WriteLine($"dropped slot and publication {name} and the replication origin {originName}");
+            context.Output.WriteLine($"dropped slot and publication {name}, the replication origin {originName} and {indexes} look-up indexes");
             return (int)ExitCode.Done;
         });
         return new Command("stream", "Manage the change stream's resources.") { cleanup };

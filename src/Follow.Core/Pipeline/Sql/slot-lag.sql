@@ -1,0 +1,9 @@
+-- The source's WAL position and the slot ($1) as its consumer left it. flush_lag is PostgreSQL's own measure of
+-- how long the follower took to confirm WAL it was sent; it is NULL once caught up and idle.
+SELECT pg_current_wal_lsn(),
+       s.confirmed_flush_lsn,
+       s.active,
+       extract(epoch FROM r.flush_lag)::float8
+  FROM pg_replication_slots s
+  LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid
+ WHERE s.slot_name = $1

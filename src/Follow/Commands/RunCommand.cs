@@ -1,0 +1,139 @@
+using System.CommandLine;
+using Follow.Cli.Hosting;
+using Follow.Diagnostics;
+using Follow.Pipeline;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace Follow.Cli.Commands;
+
+/// <summary>
+/// <c>follow run</c>: the hosted worker. Plan, clone, stream and stop at endpos, resuming from the target's state;
+/// /healthz, /readyz and /status over HTTP; the Follow meter, exported over OTLP when configured.
+/// </summary>
+public static class RunCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var inputs = new PlanInputs();
+        var target = CommonOptions.Target();
+        var command = new Command("run",
+            "The hosted worker: clone unless a copy finished, stream until the sentinel's endpos, exit 0. Settings: the Follow section "
+            + "of appsettings.json, FOLLOW__KEY variables, or --Follow:Key=value arguments.")
+        {
+            // --Follow:Key=value arguments go to the configuration, as in any .NET host.
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        inputs.AddTo(command);
+        command.Add(target);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var arguments = parse.UnmatchedTokens.ToArray();
+            foreach (var argument in arguments.Where(a => !a.StartsWith("--", StringComparison.Ordinal) || !a.Contains(':', StringComparison.Ordinal)))
+            {
+                throw new BadInputException($"follow run does not know the argument {argument}; settings are given as --Follow:Key=value");
+            }
+            var resolved = inputs.Resolve(parse, context, target);
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+            {
+                Args = arguments,
+                ContentRootPath = Directory.GetCurrentDirectory(),
+                ApplicationName = "follow",
+            });
+            var settings = ReadSettings(builder.Configuration);
+            ConfigureLogging(builder.Logging, settings, context.Environment);
+            builder.WebHost.UseUrls($"http://{settings.Http.Address}:{settings.Http.Port}");
+            builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = settings.ShutdownTimeout);
+
+            var status = new FollowStatus();
+            using var metrics = new FollowMetrics(status);
+            var outcome = new WorkerOutcome();
+            builder.Services.AddSingleton(resolved);
+            builder.Services.AddSingleton(settings);
+            builder.Services.AddSingleton(status);
+            builder.Services.AddSingleton(metrics);
+            builder.Services.AddSingleton(outcome);
+            builder.Services.AddSingleton(context);
+            builder.Services.AddHostedService<FollowWorker>();
+
+            using var meters = context.Environment("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 }
+                ? Sdk.CreateMeterProviderBuilder()
+                    .ConfigureResource(resource => resource.AddService("follow"))
+                    .AddMeter(FollowMetrics.MeterName)
+                    .AddOtlpExporter()
+                    .Build()
+                : null;
+
+            await using var app = builder.Build();
+            StatusEndpoints.Map(app, status, settings, resolved.Target);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                throw new BadInputException(
+                    $"cannot listen on {settings.Http.Address}:{settings.Http.Port} for /healthz, /readyz and /status: {ex.Message}; "
+                    + "choose another port with FOLLOW__HTTP__PORT or --Follow:Http:Port=N");
+            }
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            app.Logger.LogInformation("listening on {Addresses} for /healthz, /readyz and /status", string.Join(", ", addresses));
+            await app.WaitForShutdownAsync(CancellationToken.None);
+            return outcome.ExitCode;
+        });
+        return command;
+    }
+
+    private static RunSettings ReadSettings(IConfiguration configuration)
+    {
+        RunSettings settings;
+        try
+        {
+            settings = configuration.GetSection(RunSettings.Section).Get<RunSettings>() ?? new RunSettings();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new BadInputException($"a setting of the {RunSettings.Section} section is not valid: {ex.InnerException?.Message ?? ex.Message}");
+        }
+        settings.Validate();
+        return settings;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, RunSettings settings, Func<string, string?> environment)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(Enum.TryParse<LogLevel>(environment("FOLLOW_LOG_LEVEL"), ignoreCase: true, out var level) ? level : LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        if (settings.LogFormat == "json")
+        {
+            logging.AddJsonConsole(options =>
+            {
+                options.IncludeScopes = true;
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.IncludeScopes = true;
+                options.TimestampFormat = "HH:mm:ss ";
+                options.UseUtcTimestamp = true;
+            });
+        }
+    }
+}

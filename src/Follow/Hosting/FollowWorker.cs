@@ -1,0 +1,191 @@
+using System.Collections;
+using Follow.Cli.Commands;
+using Follow.Cli.Output;
+using Follow.Connections;
+using Follow.Diagnostics;
+using Follow.Pipeline;
+using Follow.Snapshot;
+using Follow.TargetSchema;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Follow.Cli.Hosting;
+
+/// <summary>The exit status <c>follow run</c> ends with, set by the worker before it stops the host.</summary>
+public sealed class WorkerOutcome
+{
+    public int ExitCode { get; set; } = (int)Diagnostics.ExitCode.Done;
+}
+
+/// <summary>
+/// Drives a migration from where the target's follow schema says it is: plan, then clone (schema, copy, post-data)
+/// unless a copy already finished, then stream until the sentinel's endpos, then stop the host. A copy that was
+/// interrupted is redone from a new snapshot; a stream resumes after the last transaction the target committed.
+/// SIGTERM cancels the work in flight: an open target transaction rolls back, and what the target committed was
+/// acknowledged to the source already.
+/// </summary>
+public sealed partial class FollowWorker(
+    PlanInputs.Resolved inputs,
+    RunSettings settings,
+    FollowStatus status,
+    FollowMetrics metrics,
+    WorkerOutcome outcome,
+    CliContext context,
+    IHostApplicationLifetime lifetime,
+    ILogger<FollowWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the host finish starting (and the HTTP endpoint answer) before the first connection is tried.
+        await Task.Yield();
+        using var scope = logger.BeginScope(new StatusScope(status));
+        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var sampler = Task.CompletedTask;
+        try
+        {
+            var planned = await inputs.PlanAsync(logger, stoppingToken);
+            sampler = SampleLagAsync(planned.Source, sampling.Token);
+            var resume = await ReadResumePointAsync(planned.Target, stoppingToken);
+            Log.Resuming(logger, resume.ToString().ToLowerInvariant(), planned.Target.Redacted);
+            if (resume == ResumePoint.Clone) await CloneAsync(planned, stoppingToken);
+            if (resume != ResumePoint.Done) await StreamAsync(planned, stoppingToken);
+            status.Enter(FollowPhase.Done);
+            Log.Done(logger);
+            outcome.ExitCode = (int)ExitCode.Done;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            var snapshot = status.Snapshot();
+            Log.Stopped(logger, snapshot.Phase.Key(), snapshot.AppliedLsn?.ToString() ?? "nothing");
+            outcome.ExitCode = (int)ExitCode.Done;
+        }
+        catch (Exception ex)
+        {
+            var (message, code) = ex switch
+            {
+                FollowException follow => (follow.Message, follow.ExitCode),
+                NpgsqlException or TimeoutException => (ex.Message, ExitCode.Internal),
+                _ => ($"internal error: {ex.GetType().Name}: {ex.Message}", ExitCode.Internal),
+            };
+            message = context.Scrub(message);
+            status.Enter(FollowPhase.Failed, message);
+            Log.Failed(logger, message, (int)code);
+            outcome.ExitCode = (int)code;
+        }
+        finally
+        {
+            await sampling.CancelAsync();
+            await sampler;
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task CloneAsync(PlanInputs.Planned planned, CancellationToken cancellationToken)
+    {
+        var split = settings.SplitTablesLargerThan is { } text ? ByteSize.Parse(text, "Follow:SplitTablesLargerThan") : (long?)null;
+        var options = new CloneOptions(
+            new SchemaCloneOptions(settings.DropIfExists || planned.Rules.Load?.IncludeDrop == true, settings.IndexJobs, settings.ShardCount),
+            new CopyOptions(settings.TableJobs, split),
+            settings.Orphans,
+            settings.SlotName);
+        await using var display = new CopyDisplay(planned.Target, context.Error, interactive: false, logger);
+        var runner = new CloneRunner(planned.Plan, planned.Catalog, planned.Source, planned.Target, PgTools.Locate(context.Environment), options, logger)
+        {
+            CopyStarting = display.Start,
+            Status = status,
+            Metrics = metrics,
+        };
+        await runner.RunAsync(cancellationToken);
+    }
+
+    private async Task StreamAsync(PlanInputs.Planned planned, CancellationToken cancellationToken)
+    {
+        var runner = new StreamRunner(planned.Plan, planned.Catalog, planned.Source, planned.Target, settings.SlotName, logger)
+        {
+            Status = status,
+            Metrics = metrics,
+        };
+        await Retry.RunAsync(runner.RunAsync, logger, settings.Retries + 1, cancellationToken);
+    }
+
+    private static async Task<ResumePoint> ReadResumePointAsync(ConnectionInfo target, CancellationToken cancellationToken)
+    {
+        await using var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
+        return await ResumePoints.ReadAsync(connection, cancellationToken);
+    }
+
+    /// <summary>The source's WAL position against the slot's, every few seconds, for the lag gauges and /readyz.</summary>
+    private async Task SampleLagAsync(ConnectionInfo source, CancellationToken cancellationToken)
+    {
+        NpgsqlConnection? connection = null;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    connection ??= await source.OpenAsync("follow lag", ExitCode.SourceFailure, cancellationToken);
+                    if (await SlotLagReader.ReadAsync(connection, settings.SlotName, cancellationToken) is { } lag) status.Sampled(lag);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The stream reports a lost source itself; the sampler only tries again.
+                    Log.LagSampleFailed(logger, context.Scrub(ex.Message));
+                    if (connection is not null) await connection.DisposeAsync();
+                    connection = null;
+                }
+                await Task.Delay(settings.LagInterval, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (connection is not null) await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>Every log line of the worker carries the phase and the applied LSN as they are when it is written.</summary>
+    private sealed class StatusScope(FollowStatus status) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        private KeyValuePair<string, object?>[] Pairs()
+        {
+            var snapshot = status.Snapshot();
+            return [new("Phase", snapshot.Phase.Key()), new("Lsn", snapshot.AppliedLsn?.ToString())];
+        }
+
+        public int Count => 2;
+
+        public KeyValuePair<string, object?> this[int index] => Pairs()[index];
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)Pairs()).GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString()
+        {
+            var snapshot = status.Snapshot();
+            return snapshot.AppliedLsn is { } lsn ? $"{snapshot.Phase.Key()} {lsn}" : snapshot.Phase.Key();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "resuming at {Point} on the target {Target}")]
+        public static partial void Resuming(ILogger logger, string point, string target);
+
+        [LoggerMessage(EventId = 61, Level = LogLevel.Information, Message = "migration done: everything up to endpos is applied")]
+        public static partial void Done(ILogger logger);
+
+        [LoggerMessage(EventId = 62, Level = LogLevel.Information, Message = "stopped during {Phase}: applied up to {Applied}; a restart resumes from there")]
+        public static partial void Stopped(ILogger logger, string phase, string applied);
+
+        [LoggerMessage(EventId = 63, Level = LogLevel.Error, Message = "failed: {Message} (exit {ExitCode})")]
+        public static partial void Failed(ILogger logger, string message, int exitCode);
+
+        [LoggerMessage(EventId = 64, Level = LogLevel.Debug, Message = "cannot read the slot's lag from the source: {Message}")]
+        public static partial void LagSampleFailed(ILogger logger, string message);
+    }
+}

@@ -1,0 +1,79 @@
+using Follow.Snapshot;
+
+namespace Follow.Cli.Hosting;
+
+/// <summary>
+/// <c>follow run</c>'s settings: the <c>Follow</c> section of appsettings.json, of environment variables
+/// (<c>FOLLOW__TABLEJOBS=4</c>, <c>FOLLOW__HTTP__PORT=8080</c>) and of the command line
+/// (<c>--Follow:TableJobs=4</c>), in that order of precedence, lowest first. The connections and the rules come as
+/// for every command: --source/--target/--rules, FOLLOW_SOURCE_PGURI, FOLLOW_TARGET_PGURI, FOLLOW_RULES.
+/// </summary>
+public sealed class RunSettings
+{
+    public const string Section = "Follow";
+
+    public string SlotName { get; set; } = "follow";
+
+    public int TableJobs { get; set; } = 2;
+
+    public int IndexJobs { get; set; } = 2;
+
+    public int? ShardCount { get; set; }
+
+    /// <summary>e.g. 1GB: tables larger than this are copied as several ctid ranges.</summary>
+    public string? SplitTablesLargerThan { get; set; }
+
+    public OrphanPolicy Orphans { get; set; } = OrphanPolicy.Refuse;
+
+    public bool DropIfExists { get; set; }
+
+    /// <summary>Times the stream starts again after losing the source or the target.</summary>
+    public int Retries { get; set; } = 10;
+
+    /// <summary>How long SIGTERM waits for the target transaction in flight to finish or roll back.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the source is asked for its WAL position and the slot's, for the lag.</summary>
+    public TimeSpan LagInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public HttpSettings Http { get; set; } = new();
+
+    public ReadySettings Ready { get; set; } = new();
+
+    /// <summary>"simple" (one line per message, scopes included) or "json" (for log collectors).</summary>
+    public string LogFormat { get; set; } = "simple";
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(SlotName)) throw Invalid("SlotName", "must name a replication slot");
+        if (TableJobs < 1) throw Invalid("TableJobs", "must be at least 1");
+        if (IndexJobs < 1) throw Invalid("IndexJobs", "must be at least 1");
+        if (ShardCount is < 1) throw Invalid("ShardCount", "must be at least 1");
+        if (Retries < 0) throw Invalid("Retries", "must be 0 or more");
+        if (ShutdownTimeout <= TimeSpan.Zero) throw Invalid("ShutdownTimeout", "must be positive, e.g. 00:00:30");
+        if (LagInterval <= TimeSpan.Zero) throw Invalid("LagInterval", "must be positive, e.g. 00:00:05");
+        if (Http.Port is < 0 or > 65535) throw Invalid("Http:Port", "must be a TCP port (0 picks a free one)");
+        if (LogFormat is not ("simple" or "json")) throw Invalid("LogFormat", "must be simple or json");
+    }
+
+    private static Diagnostics.BadInputException Invalid(string key, string what) =>
+        new($"the setting {Section}:{key} {what} (appsettings.json, FOLLOW__{key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant()}, or --{Section}:{key}=…)");
+}
+
+public sealed class HttpSettings
+{
+    /// <summary>Serve /healthz, /readyz and /status.</summary>
+    public bool Enabled { get; set; } = true;
+
+    public string Address { get; set; } = "0.0.0.0";
+
+    public int Port { get; set; } = 8080;
+}
+
+/// <summary>/readyz answers 200 while streaming with the lag under both limits.</summary>
+public sealed class ReadySettings
+{
+    public long MaxLagBytes { get; set; } = 16 * 1024 * 1024;
+
+    public double MaxLagSeconds { get; set; } = 10;
+}

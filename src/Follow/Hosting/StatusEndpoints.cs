@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Follow.Cli.Output;
+using Follow.Connections;
+using ConnectionInfo = Follow.Connections.ConnectionInfo;
+using Follow.Diagnostics;
+using Follow.Pipeline;
+using Follow.Progress;
+using Follow.Sentinel;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Follow.Cli.Hosting;
+
+/// <summary>
+/// /healthz: the process lives and the migration has not failed. /readyz: streaming with the lag under the
+/// configured limits. /status: the phase, the copy's per-table progress, the LSNs and the lag, as JSON.
+/// </summary>
+public static class StatusEndpoints
+{
+    public static void Map(IEndpointRouteBuilder routes, FollowStatus status, RunSettings settings, ConnectionInfo target)
+    {
+        routes.MapGet("/healthz", () =>
+        {
+            var snapshot = status.Snapshot();
+            return snapshot.Phase == FollowPhase.Failed
+                ? Results.Text($"failed: {snapshot.Error}\n", statusCode: StatusCodes.Status503ServiceUnavailable)
+                : Results.Text($"ok: {snapshot.Phase.Key()}\n");
+        });
+        routes.MapGet("/readyz", () =>
+        {
+            var (ready, reason) = Readiness(status.Snapshot(), settings.Ready);
+            return Results.Text($"{(ready ? "ready" : "not ready")}: {reason}\n",
+                statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        routes.MapGet("/status", async (CancellationToken cancellationToken) =>
+            Results.Text(await StatusJsonAsync(status.Snapshot(), settings, target, cancellationToken), "application/json"));
+    }
+
+    public static (bool Ready, string Reason) Readiness(StatusSnapshot snapshot, ReadySettings limits)
+    {
+        if (snapshot.Phase != FollowPhase.Streaming) return (false, $"phase {snapshot.Phase.Key()}, not streaming");
+        if (snapshot.LagBytes is not { } bytes) return (false, "streaming, lag not measured yet");
+        var seconds = snapshot.LagSeconds ?? 0;
+        var lag = $"lag {ProgressFormat.Size(bytes)}, {seconds.ToString("F1", CultureInfo.InvariantCulture)} s";
+        if (bytes > limits.MaxLagBytes) return (false, $"{lag}: more than {ProgressFormat.Size(limits.MaxLagBytes)}");
+        if (seconds > limits.MaxLagSeconds) return (false, $"{lag}: more than {limits.MaxLagSeconds.ToString(CultureInfo.InvariantCulture)} s");
+        return (true, $"streaming, {lag}");
+    }
+
+    private static async Task<string> StatusJsonAsync(StatusSnapshot snapshot, RunSettings settings, ConnectionInfo target, CancellationToken cancellationToken)
+    {
+        var document = new JsonObject
+        {
+            ["phase"] = snapshot.Phase.Key(),
+            ["phaseSince"] = snapshot.PhaseSince,
+            ["error"] = snapshot.Error,
+            ["slotName"] = settings.SlotName,
+            ["ready"] = Readiness(snapshot, settings.Ready).Ready,
+        };
+        var stream = new JsonObject
+        {
+            ["appliedLsn"] = snapshot.AppliedLsn?.ToString(),
+            ["endpos"] = snapshot.EndPos?.ToString(),
+            ["sourceLsn"] = snapshot.Slot?.CurrentLsn.ToString(),
+            ["confirmedFlushLsn"] = snapshot.Slot?.ConfirmedFlushLsn?.ToString(),
+            ["slotActive"] = snapshot.Slot?.Active,
+            ["lagBytes"] = snapshot.LagBytes,
+            ["lagSeconds"] = snapshot.LagSeconds is { } seconds ? Math.Round(seconds, 3) : null,
+            ["sampledAt"] = snapshot.Slot?.SampledAt,
+        };
+        document["stream"] = stream;
+        try
+        {
+            await using var connection = await target.OpenAsync("follow status", ExitCode.TargetFailure, cancellationToken);
+            if (await SentinelState.TryReadAsync(connection, cancellationToken) is { } sentinel)
+            {
+                stream["startpos"] = sentinel.StartPos?.ToString();
+                stream["endpos"] = sentinel.EndPos?.ToString();
+                stream["replayLsn"] = sentinel.ReplayLsn?.ToString();
+                stream["apply"] = sentinel.Apply;
+                stream["doneAt"] = sentinel.DoneAt;
+            }
+            var progress = await ProgressReader.ReadAsync(connection, cancellationToken);
+            document["copy"] = JsonNode.Parse(ProgressRendering.Json(progress));
+        }
+        catch (Exception ex) when (ex is FollowException or Npgsql.NpgsqlException or TimeoutException or IOException)
+        {
+            // The status of a worker whose target is away says so, rather than failing.
+            document["copy"] = null;
+            document["targetError"] = ex.Message;
+        }
+        return document.ToJsonString(Options) + "\n";
+    }
+
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Follow.IntegrationTests.Infrastructure;
+using static Follow.IntegrationTests.Snapshot.CopyFixture;
+using static Follow.IntegrationTests.Stream.StreamKit;
+
+namespace Follow.IntegrationTests.Run;
+
+/// <summary><c>follow run</c> end to end: a workload throughout, kills during the copy and the stream, SIGTERM, cutover.</summary>
+public sealed class RunWorkerTests
+{
+    private static string Phase(JsonElement status) => status.GetProperty("phase").GetString()!;
+
+    private static bool CopyRunning(JsonElement status) =>
+        Phase(status) == "copy" && status.GetProperty("copy") is { ValueKind: JsonValueKind.Object } copy
+        && copy.GetProperty("tables").EnumerateArray().Any(t => t.GetProperty("state").GetString() == "running");
+
+    private static bool Streaming(JsonElement status) =>
+        Phase(status) == "streaming" && status.GetProperty("stream").GetProperty("appliedLsn").ValueKind == JsonValueKind.String;
+
+    [Fact]
+    public async Task A_worker_killed_during_copy_and_streaming_and_stopped_by_sigterm_cuts_over_to_a_target_equal_to_the_source()
+    {
+        var (source, target) = await AdPlatformAsync("run_worker", 2.0);
+        await using var _ = source;
+        await using var __ = target;
+        // Each workload transaction inserts a row of its own: applied twice, it would break the primary key.
+        await source.ExecuteAsync("CREATE TABLE applied_once (n bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())");
+        var rules = RulesFile("distribute companies using id\ndistribute applied_once as reference table\n");
+        string[] args = ["--source", source.Uri, "--target", target.Uri, "--rules", rules, $"--Follow:SlotName={source.Name}", "--Follow:TableJobs=1"];
+        using var stop = new CancellationTokenSource();
+        var writer = WriteNumberedAsync(source, """
+            WITH once AS (INSERT INTO applied_once (n) VALUES ($1) RETURNING n),
+                 ad AS (UPDATE ads SET clicks_count = $1 WHERE id = 1 + $1 % 200 RETURNING id),
+                 gone AS (DELETE FROM clicks WHERE id = (SELECT min(id) FROM clicks) RETURNING id)
+            INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
+            SELECT ad.id, now(), 'https://run', 0.01, '10.4.4.4', jsonb_build_object('n', once.n) FROM ad, once
+            """, TimeSpan.FromMilliseconds(2), stop.Token);
+
+        using (var worker = WorkerProcess.Start(null, args))
+        {
+            var copying = await worker.WaitForStatusAsync(CopyRunning, "a running copy");
+            Assert.Equal(source.Name, copying.GetProperty("slotName").GetString());
+            var health = await worker.GetAsync("/healthz");
+            Assert.Equal(200, health.Status);
+            var ready = await worker.GetAsync("/readyz");
+            Assert.True(ready.Status == 503 && ready.Body.Contains("phase copy"), ready.Body);
+            await worker.KillAsync();
+        }
+        Assert.True(await target.ScalarAsync<long>("SELECT count(*) FROM follow.run WHERE finished_at IS NULL") > 0, "the copy was killed after it finished");
+
+        using (var worker = WorkerProcess.Start(null, args))
+        {
+            await worker.WaitForStatusAsync(Streaming, "streaming after the copy was redone");
+            Assert.Equal(2L, await target.ScalarAsync<long>("SELECT count(*) FROM follow.run"));
+            await Task.Delay(700);
+            await worker.KillAsync();
+        }
+
+        using (var worker = WorkerProcess.Start(null, args))
+        {
+            var streaming = await worker.WaitForStatusAsync(
+                s => Streaming(s) && s.GetProperty("stream").GetProperty("lagBytes").ValueKind == JsonValueKind.Number, "a measured lag");
+            Assert.True(streaming.GetProperty("copy").GetProperty("finished").GetBoolean(), streaming.ToString());
+            await worker.WaitForStatusAsync(s => s.GetProperty("ready").GetBoolean(), "a lag under the readiness limits");
+            var ready = await worker.GetAsync("/readyz");
+            Assert.True(ready.Status == 200, ready.Body);
+            worker.Terminate();
+            Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(20)), $"SIGTERM did not stop the worker:\n{worker.Log}");
+            Assert.True(worker.ExitCode == 0, worker.Log);
+            Assert.Contains("stopped during streaming", worker.Log);
+        }
+
+        using (var worker = WorkerProcess.Start(null, args))
+        {
+            await worker.WaitForStatusAsync(Streaming, "streaming again");
+            await stop.CancelAsync();
+            var transactions = await writer;
+            await SetEndposAsync(source, target);
+            Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(90)), $"the worker did not stop at endpos:\n{worker.Log}");
+            Assert.True(worker.ExitCode == 0, worker.Log);
+            Assert.Contains("migration done", worker.Log);
+            Assert.Equal(transactions, await target.ScalarAsync<long>("SELECT count(*) FROM applied_once"));
+        }
+
+        var compare = await CompareAsync(source, target, rules);
+        Assert.True(compare.ExitCode == 0, compare.Output + compare.Error);
+
+        // A worker started again after the cutover finds the migration done and exits 0 without changing anything.
+        using (var again = WorkerProcess.Start(null, args))
+        {
+            Assert.True(await again.WaitForExitAsync(TimeSpan.FromSeconds(60)), again.Log);
+            Assert.True(again.ExitCode == 0, again.Log);
+            Assert.Contains("resuming at done", again.Log);
+        }
+    }
+
+    [Fact]
+    public async Task Bad_settings_are_refused_with_exit_2_before_anything_is_changed()
+    {
+        var (source, target) = await AdPlatformAsync("run_bad", 0.01);
+        await using var _ = source;
+        await using var __ = target;
+        var rules = SamplePaths.Get("ad-platform", "rules.txt");
+
+        var result = await Cli.FollowProcess.RunAsync(null,
+            ["run", "--source", source.Uri, "--target", target.Uri, "--rules", rules, "--Follow:TableJobs=0", "--Follow:Http:Port=0"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Follow:TableJobs must be at least 1", result.Error);
+        Assert.Contains("FOLLOW__TABLEJOBS", result.Error);
+        Assert.False(await target.ScalarAsync<bool>("SELECT to_regclass('follow.run') IS NOT NULL"));
+        Assert.Equal(0L, await source.ScalarAsync<long>($"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{source.Name}'"));
+    }
+}
