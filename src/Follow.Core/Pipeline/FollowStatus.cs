@@ -36,7 +36,7 @@ public sealed record SlotLag(
 {
     /// <summary>WAL the source wrote that the target has not confirmed yet.</summary>
     public long? LagBytes => ConfirmedFlushLsn is { } confirmed
-        ? (long)Math.Max(0, (double)((ulong)CurrentLsn - (ulong)confirmed))
+        ? (ulong)CurrentLsn > (ulong)confirmed ? (long)((ulong)CurrentLsn - (ulong)confirmed) : 0
         : null;
 }
 

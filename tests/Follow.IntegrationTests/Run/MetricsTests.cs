@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Follow.Connections;
+using Follow.Diagnostics;
+using Follow.Discovery;
+using Follow.IntegrationTests.Infrastructure;
+using Follow.Pipeline;
+using Follow.Planning;
+using Follow.Rules;
+using Follow.Sentinel;
+using Follow.Snapshot;
+using Microsoft.Extensions.Logging.Abstractions;
+using static Follow.IntegrationTests.Snapshot.CopyFixture;
+
+namespace Follow.IntegrationTests.Run;
+
+/// <summary>The Follow meter's instruments, read in-process with a listener while a clone and a stream run.</summary>
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task The_follow_meter_counts_copied_rows_applied_changes_cache_lookups_and_reports_the_lag()
+    {
+        var (source, target) = await AdPlatformAsync("metrics", 0.01);
+        await using var _ = source;
+        await using var __ = target;
+        var rules = RulesParser.ParseFile(SamplePaths.Get("ad-platform", "rules.txt"));
+        Model.Catalog catalog;
+        await using (var connection = await source.OpenAsync())
+        {
+            catalog = await CatalogReader.ReadAsync(connection, CancellationToken.None);
+        }
+        var plan = DistributionPlanner.Plan(catalog, rules);
+        var sourceInfo = ConnectionInfo.Parse(source.Uri, "test");
+        var targetInfo = ConnectionInfo.Parse(target.Uri, "test");
+
+        var status = new FollowStatus();
+        using var metrics = new FollowMetrics(status);
+        var measured = new ConcurrentQueue<(string Instrument, double Value, string? Table)>();
+        using var listener = new MeterListener();
+        // Only this test's meter: other tests running at the same time have meters of the same name.
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, metrics.Meter)) l.EnableMeasurementEvents(instrument);
+        };
+        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string? table = null;
+            foreach (var tag in tags) if (tag.Key == "table") table = tag.Value as string;
+            measured.Enqueue((instrument.Name, value, table));
+        }
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<int>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        listener.Start();
+        double Sum(string instrument, string? table = null) =>
+            measured.Where(m => m.Instrument == instrument && (table is null || m.Table == table)).Sum(m => m.Value);
+
+        var options = new CloneOptions(new Follow.TargetSchema.SchemaCloneOptions(), new CopyOptions(), SlotName: source.Name);
+        var clone = new CloneRunner(plan, catalog, sourceInfo, targetInfo, Follow.TargetSchema.PgTools.Locate(Environment.GetEnvironmentVariable), options, NullLogger.Instance)
+        {
+            Status = status,
+            Metrics = metrics,
+        };
+        await clone.RunAsync(CancellationToken.None);
+
+        Assert.Equal(FollowPhase.PostData, status.Phase);
+        Assert.Equal(await source.ScalarAsync<long>("SELECT count(*) FROM impressions"), (long)Sum("follow.copy.rows", "public.impressions"));
+        Assert.Equal(await source.ScalarAsync<long>("SELECT count(*) FROM companies"), (long)Sum("follow.copy.rows", "public.companies"));
+        Assert.True(Sum("follow.copy.bytes", "public.impressions") > 0);
+
+        // Five source transactions of one change each: two children of one ad (a parent look-up, then the cache), a
+        // delete found by its source key, an update and a third child of that ad.
+        string[] changes =
+        [
+            "INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data) VALUES (1, now(), 'https://m', 0.1, '10.5.5.5', '{}')",
+            "INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data) VALUES (1, now(), 'https://m', 0.2, '10.5.5.5', '{}')",
+            "DELETE FROM clicks WHERE id = (SELECT min(id) FROM clicks)",
+            "UPDATE campaigns SET name = 'metered' WHERE id = 1",
+            "INSERT INTO clicks (ad_id, clicked_at, site_url, cost_per_click_usd, user_ip, user_data) VALUES (1, now(), 'https://m', 1, '10.5.5.6', '{}')",
+        ];
+        // One at a time: statements sent together run in one implicit transaction.
+        foreach (var change in changes) await source.ExecuteAsync(change);
+        await using (var connection = await target.OpenAsync())
+        {
+            var end = await source.ScalarAsync<string>("SELECT pg_current_wal_insert_lsn()::text");
+            await SentinelState.SetEndPosAsync(connection, NpgsqlTypes.NpgsqlLogSequenceNumber.Parse(end!), CancellationToken.None);
+        }
+        var stream = new StreamRunner(plan, catalog, sourceInfo, targetInfo, source.Name, NullLogger.Instance) { Status = status, Metrics = metrics };
+        await stream.RunAsync(CancellationToken.None);
+
+        Assert.Equal(FollowPhase.Finishing, status.Phase);
+        Assert.NotNull(status.Snapshot().AppliedLsn);
+        Assert.Equal(5, Sum("follow.transactions.applied"));
+        Assert.Equal(5, Sum("follow.changes.applied"));
+        Assert.Equal(5, Sum("follow.apply.batch.transactions"));
+        Assert.Equal(5, Sum("follow.apply.batch.changes"));
+        Assert.True(Sum("follow.fk_cache.misses") >= 1, "no look-up on the target was counted");
+        Assert.True(Sum("follow.fk_cache.hits") >= 1, "no cache hit was counted");
+
+        Assert.DoesNotContain(measured, m => m.Instrument.StartsWith("follow.replication.lag", StringComparison.Ordinal));
+        await using (var connection = await source.OpenAsync())
+        {
+            status.Sampled((await SlotLagReader.ReadAsync(connection, source.Name, CancellationToken.None))!);
+        }
+        listener.RecordObservableInstruments();
+        Assert.Contains(measured, m => m.Instrument == "follow.replication.lag.bytes" && m.Value >= 0);
+        Assert.Contains(measured, m => m.Instrument == "follow.replication.lag.seconds" && m.Value >= 0);
+    }
+}
