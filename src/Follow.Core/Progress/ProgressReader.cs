@@ -6,6 +6,18 @@ namespace Follow.Progress;
 /// <summary>Reads the newest copy run and its jobs from the target's follow schema.</summary>
 public static class ProgressReader
 {
+    /// <summary>The copy, and the stream's sentinel; with a source connection, also the slot's lag.</summary>
+    public static async Task<ProgressReport> ReadAsync(NpgsqlConnection connection, NpgsqlConnection? source, CancellationToken cancellationToken)
+    {
+        var report = await ReadAsync(connection, cancellationToken);
+        if (!report.HasState) return report;
+        var sentinel = await Sentinel.SentinelState.TryReadAsync(connection, cancellationToken);
+        var slot = source is not null && report.Run is { } run
+            ? await Pipeline.SlotLagReader.ReadAsync(source, run.SlotName, cancellationToken)
+            : null;
+        return report with { Stream = new StreamProgress(sentinel, slot) };
+    }
+
     public static async Task<ProgressReport> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         // A target where no copy ever started has no follow schema, or (after clone --schema-only) no run table yet.

@@ -11,6 +11,12 @@ public sealed record ProgressReport(bool HasState, long Runs, RunInfo? Run, IRea
 
     public ProgressLine? Total { get; } = Run is null ? null : ProgressSummary.Total(Jobs);
 
+    /// <summary>The stream's sentinel and lag; null when not read.</summary>
+    public StreamProgress? Stream { get; init; }
+
+    /// <summary>The migration's phase, told from the state: not started, copy, post-data, streaming, done…</summary>
+    public string Phase => MigrationPhase.Of(this);
+
     /// <summary>Nothing more will change: no run, a run marked finished, or every job completed or failed.</summary>
     public bool IsFinished => Run is null || Run.FinishedAt is not null || ProgressSummary.IsFinished(Jobs);
 }

@@ -25,14 +25,40 @@ public static class ProgressRendering
         return $"Run {run.RunId} (slot {run.SlotName}{of}), started {Timestamp(run.StartedAt)}{finished}: {report.Total!.State.Key()}";
     }
 
+    /// <summary>The phase, then the stream's positions and lag, when there is a run to speak of.</summary>
+    public static IEnumerable<string> StreamLines(ProgressReport report)
+    {
+        yield return $"Phase: {report.Phase}";
+        if (report.Run is null || report.Stream is not { } stream) yield break;
+        if (stream.Sentinel is { } sentinel)
+        {
+            var held = sentinel.Apply ? "" : ", apply held (follow sentinel set apply resumes it)";
+            yield return $"Stream: from {Lsn(sentinel.StartPos, "-")}, applied up to {Lsn(sentinel.ReplayLsn, "nothing yet")}, "
+                + $"endpos {Lsn(sentinel.EndPos, "not set")}{held}";
+        }
+        if (stream.Slot is { } slot)
+        {
+            var seconds = slot.LagSeconds is { } s ? $", {s.ToString("F1", CultureInfo.InvariantCulture)} s" : "";
+            var reader = slot.Active ? "a follower reads the slot" : "no follower reads the slot";
+            yield return $"Lag: {ProgressFormat.Size(slot.LagBytes ?? 0)} of WAL{seconds} (source at {slot.CurrentLsn}; {reader})";
+        }
+        else
+        {
+            yield return "Lag: give --source (or FOLLOW_SOURCE_PGURI) to measure it on the source";
+        }
+    }
+
+    private static string Lsn(NpgsqlTypes.NpgsqlLogSequenceNumber? lsn, string none) => lsn?.ToString() ?? none;
+
     public static string Text(ProgressReport report)
     {
-        if (report.Run is null) return NoRunMessage(report) + "\n";
+        var phase = string.Join("\n", StreamLines(report)) + "\n";
+        if (report.Run is null) return phase + NoRunMessage(report) + "\n";
         var table = new TextTable(Headers);
         foreach (var line in report.Tables) table.Add(Cells(line, "parts"));
         table.Add(Cells(report.Total!, "jobs"));
 
-        var text = new StringBuilder(Heading(report)).Append("\n\n").Append(table);
+        var text = new StringBuilder(phase).Append('\n').Append(Heading(report)).Append("\n\n").Append(table);
         var errors = Errors(report).ToList();
         if (errors.Count > 0)
         {
@@ -45,7 +71,8 @@ public static class ProgressRendering
     /// <summary>The same report as a Spectre table, refreshed in place by <c>--watch</c>.</summary>
     public static IRenderable Live(ProgressReport report)
     {
-        if (report.Run is null) return new Text(NoRunMessage(report));
+        var phase = StreamLines(report).Select(line => new Text(line)).ToList<IRenderable>();
+        if (report.Run is null) return new Rows([.. phase, new Text(NoRunMessage(report))]);
         var table = new Table { Border = TableBorder.Simple };
         foreach (var (header, i) in Headers.Select((h, i) => (h, i)))
         {
@@ -54,7 +81,7 @@ public static class ProgressRendering
         foreach (var line in report.Tables) table.AddRow(Cells(line, "parts").Select(c => new Text(c)).ToArray<IRenderable>());
         table.AddEmptyRow();
         table.AddRow(Cells(report.Total!, "jobs").Select(c => new Markup($"[bold]{Markup.Escape(c)}[/]")).ToArray<IRenderable>());
-        var rows = new List<IRenderable> { new Text(Heading(report)), table };
+        var rows = new List<IRenderable>(phase) { new Text(Heading(report)), table };
         rows.AddRange(Errors(report).Select(e => new Markup($"[red]{Markup.Escape(e)}[/]")));
         return new Rows(rows);
     }
@@ -82,14 +109,16 @@ public static class ProgressRendering
         at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// For scripts: <c>runs</c> (0 when none), <c>finished</c>, <c>message</c> (only without a run), <c>run</c>,
-    /// <c>tables</c> (empty without a run) and <c>total</c> (null without a run). Times in seconds, sizes in bytes.
+    /// For scripts: <c>phase</c>, <c>runs</c> (0 when none), <c>finished</c> (the copy), <c>message</c> (only without a run),
+    /// <c>run</c>, <c>tables</c> (empty without a run), <c>total</c> (null without a run) and <c>stream</c> (the sentinel, and
+    /// the lag when the source was given). Times in seconds, sizes in bytes.
     /// </summary>
     public static string Json(ProgressReport report)
     {
         var run = report.Run;
         var document = new
         {
+            phase = report.Phase,
             runs = report.Runs,
             finished = report.IsFinished,
             message = run is null ? NoRunMessage(report) : null,
@@ -104,6 +133,19 @@ public static class ProgressRendering
             },
             tables = report.Tables.Select(line => JsonLine(line, report.Jobs.Where(j => j.Table == line.Name))),
             total = report.Total is null ? null : JsonLine(report.Total, null),
+            stream = report.Stream is not { } stream ? null : new
+            {
+                startpos = stream.Sentinel?.StartPos?.ToString(),
+                replayLsn = stream.Sentinel?.ReplayLsn?.ToString(),
+                endpos = stream.Sentinel?.EndPos?.ToString(),
+                apply = stream.Sentinel?.Apply,
+                doneAt = stream.Sentinel?.DoneAt,
+                sourceLsn = stream.Slot?.CurrentLsn.ToString(),
+                confirmedFlushLsn = stream.Slot?.ConfirmedFlushLsn?.ToString(),
+                slotActive = stream.Slot?.Active,
+                lagBytes = stream.Slot?.LagBytes,
+                lagSeconds = stream.Slot?.LagSeconds,
+            },
         };
         return JsonSerializer.Serialize(document, Options) + "\n";
     }

@@ -78,7 +78,7 @@ public sealed class ListProgressCommandTests
         var result = await FollowProcess.RunAsync("list", "progress", "--target", database.Uri);
 
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Equal("No copy has run on this target: it has no follow schema (follow clone creates it).\n", result.Output);
+        Assert.Equal("Phase: not started\nNo copy has run on this target: it has no follow schema (follow clone creates it).\n", result.Output);
     }
 
     [Fact]
@@ -116,7 +116,8 @@ public sealed class ListProgressCommandTests
         var result = await FollowProcess.RunAsync("list", "progress", "--target", database.Uri);
 
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.StartsWith("Run 2 (slot follow_new, the latest of 2 runs), started ", result.Output);
+        Assert.StartsWith("Phase: copy failed\n", result.Output);
+        Assert.Contains("\nRun 2 (slot follow_new, the latest of 2 runs), started ", result.Output);
         Assert.DoesNotContain("old_table", result.Output);
         var report = await JsonAsync(database);
         Assert.Equal(2, report.GetProperty("runs").GetInt64());

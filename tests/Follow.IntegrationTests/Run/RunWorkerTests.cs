@@ -64,6 +64,13 @@ public sealed class RunWorkerTests
             await worker.WaitForStatusAsync(s => s.GetProperty("ready").GetBoolean(), "a lag under the readiness limits");
             var ready = await worker.GetAsync("/readyz");
             Assert.True(ready.Status == 200, ready.Body);
+            var progress = await Cli.FollowProcess.RunAsync("list", "progress", "--source", source.Uri, "--target", target.Uri);
+            Assert.True(progress.ExitCode == 0, progress.All);
+            Assert.StartsWith("Phase: streaming\nStream: from ", progress.Output);
+            Assert.Contains("a follower reads the slot", progress.Output);
+            var json = JsonDocument.Parse((await Cli.FollowProcess.RunAsync("list", "progress", "--json", "--source", source.Uri, "--target", target.Uri)).Output).RootElement;
+            Assert.Equal("streaming", json.GetProperty("phase").GetString());
+            Assert.Equal(JsonValueKind.Number, json.GetProperty("stream").GetProperty("lagBytes").ValueKind);
             worker.Terminate();
             Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(20)), $"SIGTERM did not stop the worker:\n{worker.Log}");
             Assert.True(worker.ExitCode == 0, worker.Log);
