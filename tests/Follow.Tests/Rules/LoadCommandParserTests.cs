@@ -228,10 +228,5 @@ public class LoadCommandParserTests
         Assert.Equal("pgsql:///b", rules.Load.TargetUri);
     }
 
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Follow.sln"))) directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("Follow.sln not found above the test directory");
-    }
+    private static string RepositoryRoot() => RepositoryFiles.Root();
 }
