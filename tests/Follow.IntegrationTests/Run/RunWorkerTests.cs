@@ -48,10 +48,20 @@ public sealed class RunWorkerTests
         }
         Assert.True(await target.ScalarAsync<long>("SELECT count(*) FROM follow.run WHERE finished_at IS NULL") > 0, "the copy was killed after it finished");
 
+        // SIGTERM during the copy: the parts in flight roll back, and the worker exits 0 within its shutdown timeout.
+        using (var worker = WorkerProcess.Start(null, args))
+        {
+            await worker.WaitForStatusAsync(CopyRunning, "the copy started again");
+            worker.Terminate();
+            Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(35)), $"SIGTERM did not stop the copy:\n{worker.Log}");
+            Assert.True(worker.ExitCode == 0, worker.Log);
+            Assert.Contains("stopped during copy", worker.Log);
+        }
+
         using (var worker = WorkerProcess.Start(null, args))
         {
             await worker.WaitForStatusAsync(Streaming, "streaming after the copy was redone");
-            Assert.Equal(2L, await target.ScalarAsync<long>("SELECT count(*) FROM follow.run"));
+            Assert.Equal(3L, await target.ScalarAsync<long>("SELECT count(*) FROM follow.run"));
             await Task.Delay(700);
             await worker.KillAsync();
         }
