@@ -31,7 +31,7 @@ public sealed record ExpectedTable(
             plan.PrimaryKey,
             plan.UniqueKeys,
             plan.ForeignKeys,
-            [.. plan.Source.Indexes.Select(i => i.Name)],
+            [.. plan.Source.Indexes.Select(i => i.Name), .. Rewrite.PostDataDdl.IdentityIndex(plan) is { } identity ? [identity.Name] : Array.Empty<string>()],
             partitions,
             [.. source.Sequences.Where(s => s.OwnedBy is { } owner && owners.Contains(owner.Table))]);
     }

@@ -22,6 +22,11 @@ public static class PostDataDdl
                 ? new PostDataStatement(table.Name, PostDataKind.Key, key.Name, $"ALTER TABLE {table.Name.Quoted} ADD CONSTRAINT {Sql.Ident(key.Name)} {definition};")
                 : new PostDataStatement(table.Name, PostDataKind.Index, key.Name, OnWholeTable(definition) + ";"));
         }
+        if (IdentityIndex(plan) is { } identity)
+        {
+            statements.Add(new PostDataStatement(table.Name, PostDataKind.Index, identity.Name,
+                $"CREATE INDEX {Sql.Ident(identity.Name)} ON {table.Name.Quoted} ({Sql.Idents(identity.Columns)});"));
+        }
         foreach (var index in table.Indexes.Where(i => !i.IsUnique && i.Constraint is null))
         {
             statements.Add(new PostDataStatement(table.Name, PostDataKind.Index, index.Name, OnWholeTable(index.Definition) + ";"));
@@ -37,6 +42,28 @@ public static class PostDataDdl
                 $"ALTER TABLE {table.Name.Quoted} ADD CONSTRAINT {Sql.Ident(fk.Name)} {(fk.Rewritten ? ForeignKeyDefinition(fk) : fk.Source.Definition)};"));
         }
         return statements;
+    }
+
+    /// <summary>
+    /// The stream sends updates and deletes with the source's replica identity only, and the applier must find the
+    /// row's distribution key by it; once the distribution column was put first into that key, no index serves the
+    /// look-up, so a plain one on the original columns is kept. Null when the identity key was not rewritten.
+    /// </summary>
+    public static (string Name, IReadOnlyList<string> Columns)? IdentityIndex(TablePlan plan)
+    {
+        var identity = plan.Source.ReplicaIdentity switch
+        {
+            ReplicaIdentity.Default => plan.PrimaryKey,
+            ReplicaIdentity.Index => new[] { plan.PrimaryKey }.OfType<PlannedKey>().Concat(plan.UniqueKeys)
+                .FirstOrDefault(k => k.Name == plan.Source.ReplicaIdentityIndex),
+            _ => null,
+        };
+        // A rewritten key's columns are the distribution column, then the source's.
+        if (identity is not { Rewritten: true } || identity.Columns.Skip(1).Any(c => c is null)) return null;
+        // Index names are at most 63 bytes; the key's name is cut, not the suffix.
+        var name = identity.Name;
+        while (System.Text.Encoding.UTF8.GetByteCount(name) > 63 - "_identity".Length) name = name[..^1];
+        return (name + "_identity", [.. identity.Columns.Skip(1).OfType<string>()]);
     }
 
     /// <summary>
