@@ -19,7 +19,7 @@ public sealed partial class ChangeApplier
         var table = Table(change.Relation);
         var relation = change.Relation;
         if (!table.Category.IsDistributed()) return;
-        var key = KeyColumns(table, relation, change);
+        var key = KeyColumns(relation, change);
         var values = change.New;
         switch (change.Kind)
         {
@@ -31,7 +31,8 @@ public sealed partial class ChangeApplier
             case ChangeKind.Update:
             {
                 var keyValues = key.Select(k => (change.Old ?? values)![k]).ToList();
-                _enricher.Need(KeyEnricher.RowLookup(table, keyValues), () => KeyEnricher.RowQuery(table, relation, key, keyValues));
+                _enricher.Need(KeyEnricher.RowLookup(table, keyValues), () => KeyEnricher.RowQuery(table, relation, key, keyValues),
+                    _enricher.RowByColumn(table, relation, key, keyValues));
                 NeedParent(table, relation, values!);
                 foreach (var parent in _enricher.ParentKeysOf(table, relation, values!)) _enricher.WillDefine(parent);
                 _enricher.WillDefine(KeyEnricher.RowLookup(table, keyValues));
@@ -41,7 +42,8 @@ public sealed partial class ChangeApplier
             case ChangeKind.Delete:
             {
                 var keyValues = key.Select(k => change.Old![k]).ToList();
-                _enricher.Need(KeyEnricher.RowLookup(table, keyValues), () => KeyEnricher.RowQuery(table, relation, key, keyValues));
+                _enricher.Need(KeyEnricher.RowLookup(table, keyValues), () => KeyEnricher.RowQuery(table, relation, key, keyValues),
+                    _enricher.RowByColumn(table, relation, key, keyValues));
                 _enricher.WillDefine(KeyEnricher.RowLookup(table, keyValues));
                 break;
             }
@@ -52,7 +54,7 @@ public sealed partial class ChangeApplier
     {
         if (table.AddsDistributionColumn && _enricher.ParentLookup(table, relation, values) is { } parent)
         {
-            _enricher.Need(parent, () => _enricher.ParentQuery(table, relation, values));
+            _enricher.Need(parent, () => _enricher.ParentQuery(table, relation, values), _enricher.ParentByColumn(table, relation, values));
         }
     }
 
@@ -80,7 +82,7 @@ public sealed partial class ChangeApplier
         var table = Table(change.Relation);
         var relation = change.Relation;
         var distribution = table.Category.IsDistributed() ? table.DistributionColumn : null;
-        var key = KeyColumns(table, relation, change);
+        var key = KeyColumns(relation, change);
         var moved = false;
         switch (change.Kind)
         {
@@ -200,36 +202,94 @@ public sealed partial class ChangeApplier
         ExitCode.TargetFailure);
 
     /// <summary>The columns that identify a row: the replica identity the stream marks, else the primary key, else all (FULL).</summary>
-    private static IReadOnlyList<int> KeyColumns(TablePlan table, Relation relation, RowChange change)
-    {
-        var marked = relation.Columns.Select((c, i) => (c, i)).Where(x => x.c.IsKey).Select(x => x.i).ToList();
-        if (marked.Count > 0) return marked;
-        if (table.Source.PrimaryKey is { } pk) return [.. pk.Columns.Select(relation.IndexOf)];
-        return [.. Enumerable.Range(0, relation.Columns.Count).Where(i => (change.Old ?? change.New)![i].Kind != ValueKind.UnchangedToast)];
-    }
+    private IReadOnlyList<int> KeyColumns(Relation relation, RowChange change) =>
+        Described(relation).Key
+        ?? [.. Enumerable.Range(0, relation.Columns.Count).Where(i => (change.Old ?? change.New)![i].Kind != ValueKind.UnchangedToast)];
 
     private async Task InsertAsync(
         TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values, string? added, IReadOnlyDictionary<int, string?>? kept,
         CancellationToken cancellationToken)
     {
-        var columns = new List<string>();
-        var parameters = new List<NpgsqlParameter>();
-        if (added is not null)
+        if (_run is { } run && (!ReferenceEquals(run.Relation, relation) || run.Added != added is not null || run.Rows == run.MaxRows))
         {
-            columns.Add(Sql.Ident(table.DistributionColumn!));
-            parameters.Add(Text(added));
+            EndRun();
+            if (BatchFull) await StartSendingAsync(cancellationToken);
         }
+        _run ??= new InsertRun(table, relation, added is not null, _writing);
+        if (added is not null) _run.Parameters.Add(Text(added));
         for (var i = 0; i < relation.Columns.Count; i++)
         {
             var value = values[i];
-            var text = value.Kind == ValueKind.UnchangedToast ? kept?.GetValueOrDefault(i) : value.Text;
-            columns.Add(Sql.Ident(relation.Columns[i].Name));
-            parameters.Add(Text(text));
+            _run.Parameters.Add(Text(value.Kind == ValueKind.UnchangedToast ? kept?.GetValueOrDefault(i) : value.Text));
         }
-        var placeholders = string.Join(", ", parameters.Select((_, i) => $"${i + 1}"));
+        _run.Rows++;
+        _run.Last = _writing;
+        if (_writeValues + _run.Parameters.Count >= BatchValues)
+        {
+            EndRun();
+            await StartSendingAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Consecutive inserts into one table, in source order, written as multi-row INSERTs: one statement for up to
+    /// 64 rows instead of one each. Row counts are powers of two, so that a table has few statements to prepare.
+    /// </summary>
+    private sealed class InsertRun(TablePlan table, Relation relation, bool added, TransactionBegin? first)
+    {
+        public TablePlan Table { get; } = table;
+        public Relation Relation { get; } = relation;
+        public bool Added { get; } = added;
+        public TransactionBegin? First { get; } = first;
+        public TransactionBegin? Last { get; set; } = first;
+        public int Rows { get; set; }
+        public int Columns { get; } = relation.Columns.Count + (added ? 1 : 0);
+        // PostgreSQL takes at most 65,535 parameters in one statement.
+        public int MaxRows => Math.Max(1, Math.Min(64, 65_535 / Columns));
+        public List<NpgsqlParameter> Parameters { get; } = [];
+    }
+
+    private InsertRun? _run;
+    private readonly Dictionary<(Relation, bool, int), string> _insertSql = new(new RelationKeyComparer());
+
+    /// <summary>Queues the pending run of inserts as statements (without sending them).</summary>
+    private void EndRun()
+    {
+        if (_run is not { } run) return;
+        _run = null;
+        var at = 0;
+        while (at < run.Rows)
+        {
+            var rows = 1;
+            while (rows * 2 <= Math.Min(run.Rows - at, run.MaxRows)) rows *= 2;
+            var command = new NpgsqlBatchCommand(InsertSql(run, rows));
+            for (var p = at * run.Columns; p < (at + rows) * run.Columns; p++) command.Parameters.Add(run.Parameters[p]);
+            _writes.Add((command, run.First, run.Last));
+            _writeValues += rows * run.Columns;
+            at += rows;
+        }
+    }
+
+    private string InsertSql(InsertRun run, int rows)
+    {
+        if (_insertSql.TryGetValue((run.Relation, run.Added, rows), out var sql)) return sql;
+        var table = run.Table;
+        var columns = new List<string>();
+        if (run.Added) columns.Add(Sql.Ident(table.DistributionColumn!));
+        columns.AddRange(run.Relation.Columns.Select(c => Sql.Ident(c.Name)));
+        var values = string.Join(", ", Enumerable.Range(0, rows)
+            .Select(r => "(" + string.Join(", ", Enumerable.Range(r * run.Columns + 1, run.Columns).Select(i => $"${i}")) + ")"));
         // The source chose the identity values; the target takes them as they are.
         var overriding = table.Source.Columns.Any(c => c.Identity == 'a') ? " OVERRIDING SYSTEM VALUE" : "";
-        await QueueAsync($"INSERT INTO {table.Name.Quoted} ({string.Join(", ", columns)}){overriding} VALUES ({placeholders})", cancellationToken, [.. parameters]);
+        return _insertSql[(run.Relation, run.Added, rows)] = $"INSERT INTO {table.Name.Quoted} ({string.Join(", ", columns)}){overriding} VALUES {values}";
+    }
+
+    /// <summary>Relations by reference: the decoder keeps one object per relation until it changes.</summary>
+    private sealed class RelationKeyComparer : IEqualityComparer<(Relation, bool, int)>
+    {
+        public bool Equals((Relation, bool, int) x, (Relation, bool, int) y) => ReferenceEquals(x.Item1, y.Item1) && x.Item2 == y.Item2 && x.Item3 == y.Item3;
+
+        public int GetHashCode((Relation, bool, int) key) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(key.Item1), key.Item2, key.Item3);
     }
 
     private async Task UpdateAsync(

@@ -24,6 +24,12 @@ public sealed partial class ChangeApplier : IAsyncDisposable
     private const int SegmentSize = 2_000;
     private const int BatchSize = 500;
 
+    // A batch is also cut by its values, so that multi-row inserts of wide rows keep memory bounded too.
+    private const int BatchValues = 5_000;
+    private int _writeValues;
+
+    private bool BatchFull => _writes.Count >= BatchSize || _writeValues >= BatchValues;
+
     /// <summary>
     /// Replication origins belong to the whole server, so each target database gets its own: two migrations into
     /// one server must not share one.
@@ -54,7 +60,9 @@ public sealed partial class ChangeApplier : IAsyncDisposable
 
     // Changes read but not yet written, each with its source transaction, and writes not yet sent.
     private readonly List<(RowChange Change, TransactionBegin Begin)> _segment = [];
-    private readonly List<(NpgsqlBatchCommand Command, TransactionBegin? Begin)> _writes = [];
+    // Each write with the first and last source transaction it holds (a multi-row insert may hold several).
+    private List<(NpgsqlBatchCommand Command, TransactionBegin? First, TransactionBegin? Last)> _writes = new(BatchSize);
+    private Task? _inFlight;
 
     // The source transaction of the change being written, for the writes it queues.
     private TransactionBegin? _writing;
@@ -160,10 +168,25 @@ public sealed partial class ChangeApplier : IAsyncDisposable
         return commit;
     }
 
-    private TablePlan Table(Relation relation) =>
-        _plan.Find(relation.Name) ?? throw new FollowException(
+    // By relation object: the decoder keeps one per relation until its columns change.
+    private readonly Dictionary<Relation, (TablePlan Table, IReadOnlyList<int>? Key)> _relations = new(ReferenceEqualityComparer.Instance);
+
+    private TablePlan Table(Relation relation) => Described(relation).Table;
+
+    private (TablePlan Table, IReadOnlyList<int>? Key) Described(Relation relation)
+    {
+        if (_relations.TryGetValue(relation, out var known)) return known;
+        var table = _plan.Find(relation.Name) ?? throw new FollowException(
             $"the stream sent a change of {relation.Name}, which is not in the plan; the publication and the plan disagree: run follow stream cleanup and clone again",
             ExitCode.Internal);
+        // The replica identity the stream marks, else the primary key; null for REPLICA IDENTITY FULL, where the
+        // key is every column the change carries.
+        var marked = relation.Columns.Select((c, i) => (c, i)).Where(x => x.c.IsKey).Select(x => x.i).ToList();
+        IReadOnlyList<int>? key = marked.Count > 0 ? marked
+            : table.Source.PrimaryKey is { } pk ? [.. pk.Columns.Select(relation.IndexOf)]
+            : null;
+        return _relations[relation] = (table, key);
+    }
 
     /// <summary>
     /// Writes the changes held: walked ahead for the keys they need, the misses looked up in one batch, then
@@ -197,18 +220,10 @@ public sealed partial class ChangeApplier : IAsyncDisposable
     /// <summary>The misses of a segment, looked up after every write before it: one round trip for all.</summary>
     private async Task LookUpMissesAsync(CancellationToken cancellationToken)
     {
-        var misses = _enricher.PendingMisses.ToList();
-        if (misses.Count == 0) return;
+        if (!_enricher.HasMisses) return;
         await SendAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(_connection, _transaction);
-        foreach (var miss in misses) batch.BatchCommands.Add(miss.Value);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        foreach (var (lookup, _) in misses)
-        {
-            var value = await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0) ? reader.GetString(0) : null;
-            _enricher.Found(lookup, value);
-            await reader.NextResultAsync(cancellationToken);
-        }
+        cancellationToken.ThrowIfCancellationRequested();
+        _enricher.LookUpMisses(_connection, _transaction);
     }
 
     /// <summary>A look-up the walk ahead did not foresee: asked at once, after the writes before it.</summary>
@@ -226,34 +241,65 @@ public sealed partial class ChangeApplier : IAsyncDisposable
     {
         var command = new NpgsqlBatchCommand(sql);
         foreach (var parameter in parameters) command.Parameters.Add(parameter);
-        _writes.Add((command, _writing));
-        if (_writes.Count >= BatchSize) await SendAsync(cancellationToken);
+        EndRun();
+        _writes.Add((command, _writing, _writing));
+        _writeValues += parameters.Length;
+        if (BatchFull) await StartSendingAsync(cancellationToken);
     }
 
-    /// <summary>Sends the queued writes as one pipelined batch; a refusal names the source transaction it belongs to.</summary>
+    /// <summary>Sends the queued writes and waits until the target has run everything sent.</summary>
     private async Task SendAsync(CancellationToken cancellationToken)
     {
+        await StartSendingAsync(cancellationToken);
+        await WaitForSentAsync();
+    }
+
+    /// <summary>
+    /// Sends the queued writes as one pipelined batch without waiting for it: while the target runs it, the next
+    /// batch is prepared. One batch at most is in flight; anything else on the connection waits for it first.
+    /// </summary>
+    private async Task StartSendingAsync(CancellationToken cancellationToken)
+    {
+        await WaitForSentAsync();
+        EndRun();
         if (_writes.Count == 0) return;
+        var writes = _writes;
+        _writes = new List<(NpgsqlBatchCommand, TransactionBegin?, TransactionBegin?)>(BatchSize);
+        _writeValues = 0;
+        _inFlight = RunAsync(writes, cancellationToken);
+    }
+
+    private async Task RunAsync(List<(NpgsqlBatchCommand Command, TransactionBegin? First, TransactionBegin? Last)> writes, CancellationToken cancellationToken)
+    {
         await using var batch = new NpgsqlBatch(_connection, _transaction);
-        foreach (var (command, _) in _writes) batch.BatchCommands.Add(command);
+        foreach (var (command, _, _) in writes) batch.BatchCommands.Add(command);
         try
         {
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (PostgresException ex)
         {
-            var begin = _writes.FirstOrDefault(w => ReferenceEquals(w.Command, ex.BatchCommand)).Begin;
-            throw Refused(ex, begin);
-        }
-        finally
-        {
-            _writes.Clear();
+            var refused = writes.FirstOrDefault(w => ReferenceEquals(w.Command, ex.BatchCommand));
+            throw Refused(ex, refused.First, refused.Last);
         }
     }
 
-    private static FollowException Refused(PostgresException ex, TransactionBegin? begin) => new(
-        $"the target refused a change{(begin is null ? "" : $" of the source transaction committed at {begin.CommitLsn}")}: {ex.MessageText}{(ex.Detail is { } d ? $" ({d})" : "")}; nothing of that transaction was applied",
-        ExitCode.TargetFailure, ex);
+    private async Task WaitForSentAsync()
+    {
+        if (_inFlight is not { } inFlight) return;
+        _inFlight = null;
+        await inFlight;
+    }
+
+    private static FollowException Refused(PostgresException ex, TransactionBegin? first, TransactionBegin? last = null)
+    {
+        var of = first is null ? ""
+            : last is null || last == first ? $" of the source transaction committed at {first.CommitLsn}"
+            : $" of one of the source transactions committed from {first.CommitLsn} to {last.CommitLsn}";
+        return new FollowException(
+            $"the target refused a change{of}: {ex.MessageText}{(ex.Detail is { } d ? $" ({d})" : "")}; nothing of that transaction was applied",
+            ExitCode.TargetFailure, ex);
+    }
 
 
     /// <summary>A value in PostgreSQL's text form, typed by the server from its column (the unknown type).</summary>
@@ -281,6 +327,14 @@ public sealed partial class ChangeApplier : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            await WaitForSentAsync();
+        }
+        catch (Exception ex) when (ex is FollowException or NpgsqlException or OperationCanceledException)
+        {
+            // Reported where it was first seen; the transaction is rolled back with the connection.
+        }
         if (_transaction is not null) await _transaction.DisposeAsync();
         await _connection.DisposeAsync();
     }

@@ -26,7 +26,11 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
 
     // While walking a segment ahead: keys an earlier change of the segment defines, and the misses to look up.
     private readonly HashSet<Lookup> _defined = [];
-    private readonly Dictionary<Lookup, NpgsqlBatchCommand> _misses = [];
+    private readonly HashSet<Lookup> _missed = [];
+
+    // Misses by a single column go to one query per table and column (= ANY of an array); others, one query each.
+    private readonly Dictionary<(bool Row, string Sql), Dictionary<string, Lookup>> _missesByColumn = [];
+    private readonly List<(Lookup Lookup, NpgsqlBatchCommand Query)> _missesOneByOne = [];
 
     // For each parent table, the column lists its children's first hops reference.
     private readonly Dictionary<QualifiedName, List<IReadOnlyList<string>>> _referenced = plan.Tables
@@ -47,7 +51,9 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
     {
         _segment.Clear();
         _defined.Clear();
-        _misses.Clear();
+        _missed.Clear();
+        _missesByColumn.Clear();
+        _missesOneByOne.Clear();
     }
 
     /// <summary>The look-up a backfilled row needs for its key; null when its foreign key is NULL (an error later).</summary>
@@ -68,20 +74,103 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
 
     /// <summary>
     /// Walking ahead: a change will need this look-up. Answered by an earlier change of the segment, by the cache,
-    /// or else collected with the query that answers it.
+    /// or else collected as a miss: with <paramref name="byColumn"/> (the query for one key column, = ANY($1), and
+    /// the key's text) into one query for all misses of that column, else with its own query.
     /// </summary>
-    public void Need(Lookup lookup, Func<NpgsqlBatchCommand> query)
+    public void Need(Lookup lookup, Func<NpgsqlBatchCommand> query, (string Sql, string Value)? byColumn)
     {
-        if (_defined.Contains(lookup) || _segment.ContainsKey(lookup) || _misses.ContainsKey(lookup)) return;
-        if (_cache.TryGetValue(lookup, out var known)) _segment[lookup] = known;
-        else _misses[lookup] = query();
+        if (_defined.Contains(lookup) || _segment.ContainsKey(lookup) || !_missed.Add(lookup)) return;
+        if (_cache.TryGetValue(lookup, out var known))
+        {
+            _segment[lookup] = known;
+            return;
+        }
+        if (byColumn is not { } column)
+        {
+            _missesOneByOne.Add((lookup, query()));
+            return;
+        }
+        if (!_missesByColumn.TryGetValue((lookup.Row, column.Sql), out var keys)) _missesByColumn[(lookup.Row, column.Sql)] = keys = [];
+        keys[column.Value] = lookup;
     }
 
     /// <summary>Walking ahead: a change will define this look-up's answer, so later changes need not look it up.</summary>
     public void WillDefine(Lookup lookup) => _defined.Add(lookup);
 
-    /// <summary>The look-ups for the misses, in order, to be sent after the writes before the segment.</summary>
-    public IReadOnlyCollection<KeyValuePair<Lookup, NpgsqlBatchCommand>> PendingMisses => _misses;
+    public bool HasMisses => _missesByColumn.Count > 0 || _missesOneByOne.Count > 0;
+
+    /// <summary>
+    /// Looks the misses up in one round trip; to be called after every write before the segment was sent. A key
+    /// the target does not return stays unanswered, and is asked again, alone, when a change needs it.
+    /// </summary>
+    public void LookUpMisses(NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    {
+        if (!HasMisses) return;
+        using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var ((_, sql), keys) in _missesByColumn)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(Apply.ChangeApplier.Text(ArrayLiteral(keys.Keys)));
+            batch.BatchCommands.Add(command);
+        }
+        foreach (var (_, query) in _missesOneByOne) batch.BatchCommands.Add(query);
+        // Synchronous: the applier is one sequential consumer, and blocking reads cost less CPU than a
+        // continuation per socket read.
+        using var reader = batch.ExecuteReader();
+        foreach (var keys in _missesByColumn.Values)
+        {
+            while (reader.Read())
+            {
+                if (keys.TryGetValue(reader.GetString(0), out var lookup)) Found(lookup, reader.IsDBNull(1) ? null : reader.GetString(1));
+            }
+            reader.NextResult();
+        }
+        foreach (var (lookup, _) in _missesOneByOne)
+        {
+            Found(lookup, reader.Read() && !reader.IsDBNull(0) ? reader.GetString(0) : null);
+            reader.NextResult();
+        }
+    }
+
+    /// <summary>An array in PostgreSQL's text form, every element quoted: the server reads it as the key column's array type.</summary>
+    private static string ArrayLiteral(IEnumerable<string> values)
+    {
+        var text = new System.Text.StringBuilder("{");
+        foreach (var value in values)
+        {
+            if (text.Length > 1) text.Append(',');
+            text.Append('"').Append(value.Replace("\\", "\\\\").Replace("\"", "\\\"")).Append('"');
+        }
+        return text.Append('}').ToString();
+    }
+
+    /// <summary>The query for misses of a parent by its one referenced column, with this row's key; null for several columns.</summary>
+    public (string Sql, string Value)? ParentByColumn(TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values)
+    {
+        var hop = table.Backfill!.Hops[0];
+        if (hop.ParentColumns.Count != 1 || values[relation.IndexOf(hop.ChildColumns[0])] is not { Kind: ValueKind.Text, Text: { } value }) return null;
+        var parent = plan.Get(hop.Parent);
+        return (ByColumnSql(hop.Parent, hop.ParentColumns[0], parent.DistributionColumn!), value);
+    }
+
+    /// <summary>The query for misses of rows by a one-column replica identity, with this row's key; null otherwise.</summary>
+    public (string Sql, string Value)? RowByColumn(TablePlan table, Relation relation, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues) =>
+        key.Count == 1 && keyValues[0] is { Kind: ValueKind.Text, Text: { } value }
+            ? (ByColumnSql(table.Name, relation.Columns[key[0]].Name, table.DistributionColumn!), value)
+            : null;
+
+    private readonly Dictionary<(QualifiedName, string), string> _byColumnSql = [];
+
+    private string ByColumnSql(QualifiedName table, string column, string distributionColumn)
+    {
+        if (!_byColumnSql.TryGetValue((table, column), out var sql))
+        {
+            // The key is read back as text, the form the stream sends it in, to match each row to its look-up.
+            _byColumnSql[(table, column)] = sql =
+                $"SELECT {Sql.Ident(column)}::text, {Sql.Ident(distributionColumn)}::text FROM {table.Quoted} WHERE {Sql.Ident(column)} = ANY($1)";
+        }
+        return sql;
+    }
 
     /// <summary>A miss was answered by the target (null: no such row).</summary>
     public void Found(Lookup lookup, string? value)

@@ -29,6 +29,10 @@ public sealed partial class StreamRunner(
     // nothing more to hand over, so a quiet stream applies each transaction at once.
     private const int GroupSize = 500;
 
+    // When the stream has nothing to hand over, the group waits this long for more before it commits: a backlog
+    // that the decoder delivers a little slower than the applier takes it then still goes in large groups.
+    private static readonly TimeSpan GroupLinger = TimeSpan.FromMilliseconds(5);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         NpgsqlLogSequenceNumber start;
@@ -123,6 +127,11 @@ public sealed partial class StreamRunner(
 
             if (!reader.TryRead(out var record))
             {
+                if (applier.Pending > 0 && !applier.InSourceTransaction && applier.Pending < GroupSize
+                    && await WaitToReadAsync(reader, GroupLinger, cancellationToken))
+                {
+                    continue;
+                }
                 await FlushAsync(applier, replication, cancellationToken);
                 // Idle: nothing to apply. Done when the server's WAL position passed endpos with no transaction in
                 // flight, seen twice with no message read in between (a Begin read in the meantime would show).
@@ -185,6 +194,21 @@ public sealed partial class StreamRunner(
                     if (!skipping) await applier.ApplyAsync(record, cancellationToken);
                     break;
             }
+        }
+    }
+
+    /// <summary>Whether a record arrives within the time given; false also when the stream ended.</summary>
+    private static async Task<bool> WaitToReadAsync(ChannelReader<ChangeRecord> reader, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wait);
+        try
+        {
+            return await reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

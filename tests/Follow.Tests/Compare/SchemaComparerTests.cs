@@ -12,9 +12,10 @@ public class SchemaComparerTests
     [
         SmallCatalog.Table("ads", ["company_id bigint", "id bigint", "campaign_id bigint", "seen_at timestamp with time zone"], ["company_id", "id"],
             [SmallCatalog.ForeignKey("ads_campaign_id_fkey", "ads", ["company_id", "campaign_id"], "campaigns", ["company_id", "id"])],
-            [SmallCatalog.Index("ads_campaign_id_idx", "campaign_id")]),
+            [SmallCatalog.Index("ads_campaign_id_idx", "campaign_id"), SmallCatalog.Index("ads_pkey_identity", "id")]),
         SmallCatalog.Table("campaigns", ["id bigint", "company_id bigint"], ["company_id", "id"],
-            [SmallCatalog.ForeignKey("campaigns_company_id_fkey", "campaigns", ["company_id"], "companies", ["id"])], []),
+            [SmallCatalog.ForeignKey("campaigns_company_id_fkey", "campaigns", ["company_id"], "companies", ["id"])],
+            [SmallCatalog.Index("campaigns_pkey_identity", "id")]),
         SmallCatalog.Table("companies", ["id bigint", "name text"], ["id"], [], []),
     ];
 
@@ -49,6 +50,7 @@ public class SchemaComparerTests
             "public.ads: columns are in another order on the target: (id, company_id, campaign_id, seen_at), expected (company_id, id, campaign_id, seen_at)",
             "public.ads: primary key is ads_pkey (id) on the target, expected ads_pkey (company_id, id)",
             "public.ads: foreign key ads_campaign_id_fkey is (campaign_id) → public.campaigns (id) on the target, expected (company_id, campaign_id) → public.campaigns (company_id, id)",
+            "public.ads: index ads_pkey_identity is missing on the target",
             "public.ads: index ads_extra_idx is on the target only",
         ], Messages(report));
         Assert.Equal(1, report.EqualCount);
