@@ -95,7 +95,7 @@ source_port=$(start_cluster stream-source "$source_port" | tail -n 1)
 target_port=$(start_cluster stream-target "$target_port" | tail -n 1)
 source_uri=$(uri "$source_port" "$database")
 follow_uri=$(uri "$target_port" bench_follow)
-dll=$repo/src/Follow/bin/Release/net10.0/follow.dll
+dll=${BENCH_FOLLOW_DLL:-$repo/src/Follow/bin/Release/net10.0/follow.dll}
 follow() { FOLLOW_LOG_LEVEL=Information dotnet "$dll" "$@"; }
 
 ensure_gnu_time

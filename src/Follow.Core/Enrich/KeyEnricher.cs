@@ -40,7 +40,31 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
         .ToDictionary(g => g.Key, g => g.Select(h => h.ParentColumns).DistinctBy(c => string.Join("\u0001", c)).ToList());
 
     /// <summary>A parent's key values (Row false) or a row's replica identity (Row true), in a table.</summary>
-    public readonly record struct Lookup(bool Row, QualifiedName Table, string Key);
+    /// <remarks>
+    /// Hashed by the table's object, not its name: each is the plan's own <see cref="QualifiedName"/> (hashing both
+    /// parts of a name for every look-up showed in profiles).
+    /// </remarks>
+    public readonly struct Lookup(bool row, QualifiedName table, string key) : IEquatable<Lookup>
+    {
+        public bool Row { get; } = row;
+        public QualifiedName Table { get; } = table;
+        public string Key { get; } = key;
+
+        public bool Equals(Lookup other) => Row == other.Row && Key == other.Key && (ReferenceEquals(Table, other.Table) || Table == other.Table);
+
+        public override bool Equals(object? obj) => obj is Lookup other && Equals(other);
+
+        public override int GetHashCode() => HashCode.Combine(Row, Key, System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Table));
+    }
+
+    // A hop's parent by the child table, as the plan's own name (see Lookup).
+    private readonly Dictionary<TablePlan, QualifiedName> _parentNames = new(ReferenceEqualityComparer.Instance);
+
+    private QualifiedName ParentName(TablePlan table)
+    {
+        if (!_parentNames.TryGetValue(table, out var name)) _parentNames[table] = name = plan.Get(table.Backfill!.Hops[0].Parent).Name;
+        return name;
+    }
 
     public long Hits { get; private set; }
 
@@ -67,7 +91,7 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
             if (value.Kind != ValueKind.Text) return null;
             key[i] = value.Text;
         }
-        return new Lookup(false, hop.Parent, string.Join("\u0001", key));
+        return new Lookup(false, ParentName(table), key.Length == 1 ? key[0]! : string.Join("\u0001", key));
     }
 
     public static Lookup RowLookup(TablePlan table, IReadOnlyList<ColumnValue> keyValues) => new(true, table.Name, RowKey(keyValues));
@@ -257,7 +281,7 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
         {
             var parts = columns.Select(c => values[relation.IndexOf(c)]).ToList();
             if (parts.Any(v => v.Kind != ValueKind.Text)) continue;
-            yield return new Lookup(false, table.Name, string.Join("\u0001", parts.Select(v => v.Text)));
+            yield return new Lookup(false, table.Name, parts.Count == 1 ? parts[0].Text! : string.Join("\u0001", parts.Select(v => v.Text)));
         }
     }
 
@@ -269,7 +293,7 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
     }
 
     private static string RowKey(IReadOnlyList<ColumnValue> keyValues) =>
-        string.Join("\u0001", keyValues.Select(v => v.Kind == ValueKind.Null ? "\u0000" : v.Text));
+        keyValues is [{ Kind: ValueKind.Text, Text: { } only }] ? only : string.Join("\u0001", keyValues.Select(v => v.Kind == ValueKind.Null ? "\u0000" : v.Text));
 
     private void Store(Lookup key, string value)
     {

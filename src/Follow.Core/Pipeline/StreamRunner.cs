@@ -24,6 +24,7 @@ public sealed partial class StreamRunner(
     DistributionPlan plan, Catalog catalog, ConnectionInfo source, ConnectionInfo target, string slotName, ILogger logger)
 {
     private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan SettleCheck = TimeSpan.FromMilliseconds(20);
 
     // Source transactions grouped into one target transaction at most; a group also ends when the stream has
     // nothing more to hand over, so a quiet stream applies each transaction at once.
@@ -153,7 +154,8 @@ public sealed partial class StreamRunner(
                 Log.Idle(logger, replication.LastReceivedLsn.ToString(), sentinel.EndPos?.ToString() ?? "-", applier.Applied?.ToString() ?? "-",
                     applier.InSourceTransaction, decoder.InTransaction, messages);
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                wait.CancelAfter(IdleCheck);
+                // Past endpos, the second look that confirms the stream is settled need not wait a whole IdleCheck.
+                wait.CancelAfter(sentinel.EndPos is { } reached && received >= reached ? SettleCheck : IdleCheck);
                 try
                 {
                     if (!await reader.WaitToReadAsync(wait.Token)) return;
@@ -188,7 +190,8 @@ public sealed partial class StreamRunner(
                         break;
                     }
                     applier.End(commit);
-                    if (reader.Count == 0 || applier.Pending >= GroupSize) await FlushAsync(applier, replication, cancellationToken);
+                    // A stream with nothing more to hand over commits on the next read (after GroupLinger).
+                    if (applier.Pending >= GroupSize) await FlushAsync(applier, replication, cancellationToken);
                     break;
                 default:
                     if (!skipping) await applier.ApplyAsync(record, cancellationToken);
