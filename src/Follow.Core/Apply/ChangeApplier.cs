@@ -241,7 +241,7 @@ public sealed partial class ChangeApplier : IAsyncDisposable
     {
         var command = new NpgsqlBatchCommand(sql);
         foreach (var parameter in parameters) command.Parameters.Add(parameter);
-        EndRun();
+        await EndRunAsync(cancellationToken);
         _writes.Add((command, _writing, _writing));
         _writeValues += parameters.Length;
         if (BatchFull) await StartSendingAsync(cancellationToken);
@@ -261,7 +261,7 @@ public sealed partial class ChangeApplier : IAsyncDisposable
     private async Task StartSendingAsync(CancellationToken cancellationToken)
     {
         await WaitForSentAsync();
-        EndRun();
+        await EndRunAsync(cancellationToken);
         if (_writes.Count == 0) return;
         var writes = _writes;
         _writes = new List<(NpgsqlBatchCommand, TransactionBegin?, TransactionBegin?)>(BatchSize);

@@ -147,8 +147,7 @@ public sealed partial class StreamRunner(
                 if (settled && received > replication.LastFlushedLsn)
                 {
                     // Only unpublished tables were written: nothing is in flight, so the slot may let go of that WAL.
-                    replication.SetReplicationStatus(received);
-                    await replication.SendStatusUpdate(cancellationToken);
+                    await AcknowledgeAsync(replication, received, cancellationToken);
                 }
                 idleMessages = !applier.InSourceTransaction && !decoder.InTransaction ? messages : -1;
                 Log.Idle(logger, replication.LastReceivedLsn.ToString(), sentinel.EndPos?.ToString() ?? "-", applier.Applied?.ToString() ?? "-",
@@ -219,8 +218,24 @@ public sealed partial class StreamRunner(
     private static async Task FlushAsync(ChangeApplier applier, LogicalReplicationConnection replication, CancellationToken cancellationToken)
     {
         if (await applier.FlushAsync(cancellationToken) is not { } commit) return;
-        replication.SetReplicationStatus(commit.EndLsn);
-        await replication.SendStatusUpdate(cancellationToken);
+        await AcknowledgeAsync(replication, commit.EndLsn, cancellationToken);
+    }
+
+    /// <summary>
+    /// Tells the source what the target has committed. When the replication stream has just ended (the source
+    /// went away), Npgsql refuses; the acknowledgement is dropped, the decoder's error follows through the channel,
+    /// and a restart resumes after the origin's position anyway.
+    /// </summary>
+    private static async Task AcknowledgeAsync(LogicalReplicationConnection replication, NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
+    {
+        replication.SetReplicationStatus(lsn);
+        try
+        {
+            await replication.SendStatusUpdate(cancellationToken);
+        }
+        catch (InvalidOperationException)
+        {
+        }
     }
 
     /// <summary>

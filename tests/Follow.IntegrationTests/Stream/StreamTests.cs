@@ -140,6 +140,12 @@ public sealed class StreamTests
             COMMIT;
             TRUNCATE settings;
             """);
+        // A long run of inserts into one table goes through COPY: values with a tab, a newline, a backslash and NULL.
+        await source.ExecuteAsync("""
+            INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
+            SELECT 5 + g % 3, now(), E'https://bulk/\t' || g || E'\n\\', CASE WHEN g % 2 = 0 THEN 0.5 END, '10.3.3.3', jsonb_build_object('g', g, 's', E'a\tb')
+              FROM generate_series(1, 1000) g;
+            """);
         await SetEndposAsync(source, target);
 
         await WaitOrKillAsync(follower, TimeSpan.FromSeconds(60), error);
