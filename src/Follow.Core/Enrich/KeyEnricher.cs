@@ -13,7 +13,7 @@ namespace Follow.Enrich;
 /// segment first and collects what the cache cannot answer and no earlier change of the segment will define; those
 /// misses are looked up on the target in one batch, sent after every write before the segment, so each sees every
 /// earlier source transaction applied. A miss is a row the stream has not changed since the segment began, so its
-/// state on the target at that point is its state when the change is applied. Each cache is bounded (100,000
+/// state on the target at that point is its state when the change is applied. The cache is bounded (100,000
 /// entries): when full it starts again, so a transaction of a million rows does not grow the follower.
 /// </summary>
 public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
