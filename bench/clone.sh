@@ -14,6 +14,7 @@ set -euo pipefail
 self=$(readlink -f "$0")
 cd "$(dirname "$self")/.."
 . scripts/lib.sh
+. bench/lib.sh
 
 # One raw stream, run by xargs: bench/clone.sh _pipe TABLE (environment from the main run).
 if [ "${1:-}" = _pipe ]; then
@@ -42,11 +43,6 @@ ensure_postgres
 bindir=$(find_pg_bindir)
 psql=$bindir/psql
 
-stop_cluster() {
-  [ -f "$bench/$1/PG_VERSION" ] || return 0
-  as_postgres "$bindir/pg_ctl" stop -m fast -D "$bench/$1" >/dev/null 2>&1 && echo "Stopped the benchmark $1 server." >&2 || true
-}
-
 if [ "${1:-}" = stop ]; then
   stop_cluster source
   stop_cluster target
@@ -72,43 +68,6 @@ server_settings=(
   "max_replication_slots = 20"
   "max_wal_senders = 20"
 )
-
-# start_cluster NAME PORT: initdb on first use, then pg_ctl start unless it is already running; prints the port.
-start_cluster() {
-  local name=$1 port=$2 data=$bench/$1
-  if [ ! -f "$data/PG_VERSION" ]; then
-    mkdir -p "$data"
-    if is_root; then chown postgres: "$bench" "$data"; fi
-    if ! as_postgres "$bindir/initdb" --auth=trust -U postgres -E UTF8 --locale=C.UTF-8 -D "$data" >/dev/null 2>&1; then
-      rm -rf "${data:?}"/*
-      as_postgres "$bindir/initdb" --auth=trust -U postgres -E UTF8 --locale=C -D "$data" >/dev/null
-    fi
-    printf '%s\n' "# Follow clone benchmark" "${server_settings[@]}" >>"$data/postgresql.conf"
-  fi
-  if as_postgres "$bindir/pg_ctl" status -D "$data" >/dev/null 2>&1; then
-    echo "The benchmark $name server is already running." >&2
-  else
-    as_postgres "$bindir/pg_ctl" start -w -D "$data" -l "$data/server.log" -o "-p $port" >/dev/null
-  fi
-  sed -n 4p "$data/postmaster.pid"
-}
-
-uri() { echo "postgres://postgres@127.0.0.1:$1/$2"; }
-sql() { local port=$1 db=$2; shift 2; PGOPTIONS="-c client_min_messages=warning" "$psql" -X -q -v ON_ERROR_STOP=1 -d "$(uri "$port" "$db")" "$@"; }
-value() { sql "$1" "$2" -At -c "$3"; }
-now() { echo "$EPOCHREALTIME"; }
-seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-
-# Replication slots left by an earlier run would block DROP DATABASE.
-recreate_database() {
-  local port=$1 db=$2
-  sql "$port" postgres -o /dev/null <<SQL
-SELECT pg_terminate_backend(active_pid, 5000) FROM pg_replication_slots WHERE database = '$db' AND active_pid IS NOT NULL;
-SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '$db';
-DROP DATABASE IF EXISTS $db WITH (FORCE);
-CREATE DATABASE $db;
-SQL
-}
 
 drop_database() { sql "$target_port" postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
 
@@ -199,16 +158,8 @@ run_raw() {
 run_follow() {
   echo "2. follow clone --table-jobs $jobs --index-jobs $jobs..." >&2
   local dll=$repo/src/Follow/bin/Release/net10.0/follow.dll time_bin=/usr/bin/time
-  if [ ! -x "$time_bin" ]; then
-    if is_root; then DEBIAN_FRONTEND=noninteractive apt-get install -y time >/dev/null; else
-      echo "GNU time is missing (/usr/bin/time, Debian package time): cannot measure follow's memory." >&2; failed=1; return; fi
-  fi
-  if ! dotnet build src/Follow -c Release -v q --nologo -clp:NoSummary >"$work/build.log" 2>&1; then
-    cat "$work/build.log" >&2
-    echo "Building follow failed." >&2
-    failed=1
-    return
-  fi
+  ensure_gnu_time || { failed=1; return; }
+  build_follow "$work/build.log" || { failed=1; return; }
   recreate_database "$target_port" bench_follow
   checkpoint
   local started status log=$work/follow.log

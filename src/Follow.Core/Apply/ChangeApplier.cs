@@ -10,13 +10,26 @@ using NpgsqlTypes;
 namespace Follow.Apply;
 
 /// <summary>
-/// Applies source transactions to the target in commit order, one target transaction each, statement by
-/// statement with values bound as parameters. Each target transaction also records the source commit LSN with
-/// the replication origin and in the sentinel's replay_lsn, so a restart resumes exactly after the last one.
-/// Changes of distributed tables carry the distribution key (from <see cref="KeyEnricher"/>) in their WHERE clause.
+/// Applies source transactions to the target in commit order, several to one target transaction, with values
+/// bound as parameters. Each target transaction also records the last source commit LSN it holds with the
+/// replication origin and in the sentinel's replay_lsn, so a restart resumes exactly after it. Changes are taken
+/// in segments: walked ahead for the distribution keys they need (<see cref="KeyEnricher"/>), the misses looked up
+/// in one batch, then written in order as pipelined batches of prepared statements. Changes of distributed tables
+/// carry the distribution key in their WHERE clause.
 /// </summary>
-public sealed class ChangeApplier : IAsyncDisposable
+public sealed partial class ChangeApplier : IAsyncDisposable
 {
+    // A segment bounds what is held in memory and how far the look-ahead reaches; a batch, how many writes go to
+    // the target in one round trip.
+    private const int SegmentSize = 2_000;
+    private const int BatchSize = 500;
+
+    // A batch is also cut by its values, so that multi-row inserts of wide rows keep memory bounded too.
+    private const int BatchValues = 5_000;
+    private int _writeValues;
+
+    private bool BatchFull => _writes.Count >= BatchSize || _writeValues >= BatchValues;
+
     /// <summary>
     /// Replication origins belong to the whole server, so each target database gets its own: two migrations into
     /// one server must not share one.
@@ -45,11 +58,20 @@ public sealed class ChangeApplier : IAsyncDisposable
     private NpgsqlTransaction? _transaction;
     private TransactionBegin? _begin;
 
+    // Changes read but not yet written, each with its source transaction, and writes not yet sent.
+    private readonly List<(RowChange Change, TransactionBegin Begin)> _segment = [];
+    // Each write with the first and last source transaction it holds (a multi-row insert may hold several).
+    private List<(NpgsqlBatchCommand Command, TransactionBegin? First, TransactionBegin? Last)> _writes = new(BatchSize);
+    private Task? _inFlight;
+
+    // The source transaction of the change being written, for the writes it queues.
+    private TransactionBegin? _writing;
+
     private ChangeApplier(DistributionPlan plan, NpgsqlConnection connection)
     {
         _plan = plan;
         _connection = connection;
-        _enricher = new KeyEnricher(plan, connection);
+        _enricher = new KeyEnricher(plan);
     }
 
     /// <summary>The commit LSN of the last transaction applied, by this run or an earlier one.</summary>
@@ -106,11 +128,14 @@ public sealed class ChangeApplier : IAsyncDisposable
         switch (record)
         {
             case RowChange change:
-                await ApplyRowAsync(change, cancellationToken);
+                _segment.Add((change, _begin!));
+                if (_segment.Count >= SegmentSize) await ApplySegmentAsync(cancellationToken);
                 break;
             case TruncateChange truncate:
+                await ApplySegmentAsync(cancellationToken);
+                _writing = _begin;
                 var tables = truncate.Relations.Select(r => Table(r).Name.Quoted);
-                await ExecuteAsync($"TRUNCATE {string.Join(", ", tables)}{(truncate.Cascade ? " CASCADE" : "")}", cancellationToken);
+                await QueueAsync($"TRUNCATE {string.Join(", ", tables)}{(truncate.Cascade ? " CASCADE" : "")}", cancellationToken);
                 _enricher.Forget();
                 break;
         }
@@ -131,11 +156,14 @@ public sealed class ChangeApplier : IAsyncDisposable
     public async Task<TransactionCommit?> FlushAsync(CancellationToken cancellationToken)
     {
         if (_lastPending is not { } commit || _begin is not null) return null;
-        await ExecuteAsync("SELECT pg_replication_origin_xact_setup($1, $2)", cancellationToken,
+        await ApplySegmentAsync(cancellationToken);
+        _writing = null;
+        await QueueAsync("SELECT pg_replication_origin_xact_setup($1, $2)", cancellationToken,
             new NpgsqlParameter { Value = commit.CommitLsn, NpgsqlDbType = NpgsqlDbType.PgLsn },
             new NpgsqlParameter { Value = commit.CommitTime });
-        await ExecuteAsync("UPDATE follow.sentinel SET replay_lsn = $1", cancellationToken,
+        await QueueAsync("UPDATE follow.sentinel SET replay_lsn = $1", cancellationToken,
             new NpgsqlParameter { Value = commit.CommitLsn, NpgsqlDbType = NpgsqlDbType.PgLsn });
+        await SendAsync(cancellationToken);
         await _transaction!.CommitAsync(cancellationToken);
         await _transaction.DisposeAsync();
         _transaction = null;
@@ -145,237 +173,148 @@ public sealed class ChangeApplier : IAsyncDisposable
         return commit;
     }
 
-    private TablePlan Table(Relation relation) =>
-        _plan.Find(relation.Name) ?? throw new FollowException(
+    // By relation object: the decoder keeps one per relation until its columns change.
+    private readonly Dictionary<Relation, (TablePlan Table, IReadOnlyList<int>? Key)> _relations = new(ReferenceEqualityComparer.Instance);
+
+    private TablePlan Table(Relation relation) => Described(relation).Table;
+
+    private (TablePlan Table, IReadOnlyList<int>? Key) Described(Relation relation)
+    {
+        if (_relations.TryGetValue(relation, out var known)) return known;
+        var table = _plan.Find(relation.Name) ?? throw new FollowException(
             $"the stream sent a change of {relation.Name}, which is not in the plan; the publication and the plan disagree: run follow stream cleanup and clone again",
             ExitCode.Internal);
-
-    private async Task ApplyRowAsync(RowChange change, CancellationToken cancellationToken)
-    {
-        var table = Table(change.Relation);
-        var relation = change.Relation;
-        var distribution = table.Category.IsDistributed() ? table.DistributionColumn : null;
-        var key = KeyColumns(table, relation, change);
-        switch (change.Kind)
-        {
-            case ChangeKind.Insert:
-            {
-                var values = change.New!;
-                var added = table.AddsDistributionColumn ? await _enricher.ParentKeyAsync(table, relation, values, cancellationToken) : null;
-                await InsertAsync(table, relation, values, added, null, cancellationToken);
-                var inserted = added ?? (distribution is null ? null : values[relation.IndexOf(distribution)].Text);
-                _enricher.Remember(table, relation, values, inserted);
-                if (distribution is not null) _enricher.RememberRow(table, [.. key.Select(k => values[k])], inserted);
-                break;
-            }
-            case ChangeKind.Update:
-            {
-                var values = change.New!;
-                var keyValues = key.Select(k => (change.Old ?? values)[k]).ToList();
-                if (distribution is null)
-                {
-                    await UpdateAsync(table, relation, values, key, keyValues, null, cancellationToken);
-                    break;
-                }
-                var current = await _enricher.TargetKeyAsync(table, relation, key, keyValues, cancellationToken)
-                    ?? throw Missing(table, relation, key, keyValues);
-                var next = (table.AddsDistributionColumn
-                    ? await _enricher.ParentKeyAsync(table, relation, values, cancellationToken)
-                    : values[relation.IndexOf(distribution)].Text)
-                    ?? throw new FollowException(
-                        $"an update sets {table.Name}.{distribution} to NULL, which Citus cannot store; fix the row on the source, then run follow follow again",
-                        ExitCode.SourceFailure);
-                if (next == current)
-                {
-                    await UpdateAsync(table, relation, values, key, keyValues, current, cancellationToken);
-                }
-                else
-                {
-                    // Citus cannot change a distribution column: the row moves to its new tenant as a delete and an insert.
-                    // Inserted first, deleted last, with the rows below it moved in between: every foreign key holds
-                    // at each step, as Citus checks them on the workers whatever session_replication_role says.
-                    var kept = await ReadUnchangedAsync(table, relation, values, key, keyValues, current, cancellationToken);
-                    await InsertAsync(table, relation, values, table.AddsDistributionColumn ? next : null, kept, cancellationToken);
-                    // The rows below it on an FK path belong to the new tenant too, although the source sent nothing for them.
-                    await MoveChildrenAsync(table, name => values[relation.IndexOf(name)].Text, current, next, cancellationToken);
-                    await DeleteAsync(table, relation, key, keyValues, current, cancellationToken);
-                    _enricher.Forget();
-                }
-                _enricher.Remember(table, relation, values, next);
-                if (change.Old is not null) _enricher.RememberRow(table, keyValues, null);
-                _enricher.RememberRow(table, [.. key.Select(k => values[k])], next);
-                break;
-            }
-            case ChangeKind.Delete:
-            {
-                var keyValues = key.Select(k => change.Old![k]).ToList();
-                var current = distribution is null ? null
-                    : await _enricher.TargetKeyAsync(table, relation, key, keyValues, cancellationToken) ?? throw Missing(table, relation, key, keyValues);
-                await DeleteAsync(table, relation, key, keyValues, current, cancellationToken);
-                if (distribution is not null) _enricher.RememberRow(table, keyValues, null);
-                break;
-            }
-        }
+        // The replica identity the stream marks, else the primary key; null for REPLICA IDENTITY FULL, where the
+        // key is every column the change carries.
+        var marked = relation.Columns.Select((c, i) => (c, i)).Where(x => x.c.IsKey).Select(x => x.i).ToList();
+        IReadOnlyList<int>? key = marked.Count > 0 ? marked
+            : table.Source.PrimaryKey is { } pk ? [.. pk.Columns.Select(relation.IndexOf)]
+            : null;
+        return _relations[relation] = (table, key);
     }
 
     /// <summary>
-    /// Moves the rows that take their key from a moved row, and theirs in turn: each is read, deleted and inserted
-    /// again with the new key, since Citus cannot update a distribution column.
+    /// Writes the changes held: walked ahead for the keys they need, the misses looked up in one batch, then
+    /// queued in order. A change that moves a row to another key moves its children on the target too, which no
+    /// look-ahead foresaw: the walk starts again after it.
     /// </summary>
-    private async Task MoveChildrenAsync(TablePlan parent, Func<string, string?> parentValue, string from, string to, CancellationToken cancellationToken)
+    private async Task ApplySegmentAsync(CancellationToken cancellationToken)
     {
-        foreach (var child in _plan.Tables.Where(t => t.Backfill?.Hops[0].Parent == parent.Name))
+        var start = 0;
+        while (start < _segment.Count)
         {
-            var hop = child.Backfill!.Hops[0];
-            var reference = hop.ParentColumns.Select(parentValue).ToList();
-            if (reference.Any(v => v is null)) continue;
-
-            var columns = Snapshot.CopyQuery.TargetColumns(child);
-            var distribution = child.DistributionColumn!;
-            var where = $"{Sql.Ident(distribution)} = $1 AND "
-                + string.Join(" AND ", hop.ChildColumns.Select((c, i) => $"{Sql.Ident(c)} = ${i + 2}"));
-            List<NpgsqlParameter> Parameters() => [Text(from), .. reference.Select(Text)];
-
-            var rows = new List<string?[]>();
-            await using (var select = new NpgsqlCommand(
-                $"SELECT {string.Join(", ", columns.Select(c => $"{Sql.Ident(c)}::text"))} FROM {child.Name.Quoted} WHERE {where}", _connection, _transaction))
-            {
-                foreach (var parameter in Parameters()) select.Parameters.Add(parameter);
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    rows.Add([.. Enumerable.Range(0, columns.Count).Select(i => reader.IsDBNull(i) ? null : reader.GetString(i))]);
-                }
-            }
-            if (rows.Count == 0) continue;
-
-            var at = columns.ToList().IndexOf(distribution);
-            var overriding = child.Source.Columns.Any(c => c.Identity == 'a') ? " OVERRIDING SYSTEM VALUE" : "";
-            var insert = $"INSERT INTO {child.Name.Quoted} ({Sql.Idents(columns)}){overriding} VALUES ({string.Join(", ", columns.Select((_, i) => $"${i + 1}"))})";
-            foreach (var row in rows)
-            {
-                row[at] = to;
-                await ExecuteAsync(insert, cancellationToken, [.. row.Select(Text)]);
-            }
-            foreach (var row in rows)
-            {
-                await MoveChildrenAsync(child, name => row[columns.ToList().IndexOf(name)], from, to, cancellationToken);
-            }
-            await ExecuteAsync($"DELETE FROM {child.Name.Quoted} WHERE {where}", cancellationToken, [.. Parameters()]);
+            _enricher.BeginSegment();
+            for (var i = start; i < _segment.Count; i++) LookAhead(_segment[i].Change);
+            await LookUpMissesAsync(cancellationToken);
+            start = await WriteAsync(start, cancellationToken);
         }
+        _segment.Clear();
     }
 
-    private static FollowException Missing(TablePlan table, Relation relation, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> values) => new(
-        $"the target has no row of {table.Name} with ({string.Join(", ", key.Select(k => relation.Columns[k].Name))}) = ({string.Join(", ", values.Select(v => v.Text))}) for a change the source sent; the target has diverged from the source: compare the table (follow compare data) and clone it again",
-        ExitCode.TargetFailure);
-
-    /// <summary>The columns that identify a row: the replica identity the stream marks, else the primary key, else all (FULL).</summary>
-    private static IReadOnlyList<int> KeyColumns(TablePlan table, Relation relation, RowChange change)
+    /// <summary>Queues the writes of the segment from <paramref name="start"/>; returns where to walk ahead again.</summary>
+    private async Task<int> WriteAsync(int start, CancellationToken cancellationToken)
     {
-        var marked = relation.Columns.Select((c, i) => (c, i)).Where(x => x.c.IsKey).Select(x => x.i).ToList();
-        if (marked.Count > 0) return marked;
-        if (table.Source.PrimaryKey is { } pk) return [.. pk.Columns.Select(relation.IndexOf)];
-        return [.. Enumerable.Range(0, relation.Columns.Count).Where(i => (change.Old ?? change.New)![i].Kind != ValueKind.UnchangedToast)];
-    }
-
-    private async Task InsertAsync(
-        TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values, string? added, IReadOnlyDictionary<int, string?>? kept,
-        CancellationToken cancellationToken)
-    {
-        var columns = new List<string>();
-        var parameters = new List<NpgsqlParameter>();
-        if (added is not null)
+        for (var i = start; i < _segment.Count; i++)
         {
-            columns.Add(Sql.Ident(table.DistributionColumn!));
-            parameters.Add(Text(added));
+            _writing = _segment[i].Begin;
+            if (await ApplyRowAsync(_segment[i].Change, cancellationToken)) return i + 1;
         }
-        for (var i = 0; i < relation.Columns.Count; i++)
-        {
-            var value = values[i];
-            var text = value.Kind == ValueKind.UnchangedToast ? kept?.GetValueOrDefault(i) : value.Text;
-            columns.Add(Sql.Ident(relation.Columns[i].Name));
-            parameters.Add(Text(text));
-        }
-        var placeholders = string.Join(", ", parameters.Select((_, i) => $"${i + 1}"));
-        // The source chose the identity values; the target takes them as they are.
-        var overriding = table.Source.Columns.Any(c => c.Identity == 'a') ? " OVERRIDING SYSTEM VALUE" : "";
-        await ExecuteAsync($"INSERT INTO {table.Name.Quoted} ({string.Join(", ", columns)}){overriding} VALUES ({placeholders})", cancellationToken, [.. parameters]);
+        return _segment.Count;
     }
 
-    private async Task UpdateAsync(
-        TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues,
-        string? distributionValue, CancellationToken cancellationToken)
+    /// <summary>The misses of a segment, looked up after every write before it: one round trip for all.</summary>
+    private async Task LookUpMissesAsync(CancellationToken cancellationToken)
     {
-        var parameters = new List<NpgsqlParameter>();
-        var sets = new List<string>();
-        for (var i = 0; i < relation.Columns.Count; i++)
-        {
-            // An unchanged TOAST value is not sent and not written; the distribution column never appears in SET.
-            if (values[i].Kind == ValueKind.UnchangedToast || relation.Columns[i].Name == table.DistributionColumn) continue;
-            parameters.Add(Text(values[i].Text));
-            sets.Add($"{Sql.Ident(relation.Columns[i].Name)} = ${parameters.Count}");
-        }
-        if (sets.Count == 0) return;
-        var where = Where(table, relation, key, keyValues, distributionValue, parameters);
-        await ExecuteAsync($"UPDATE {table.Name.Quoted} SET {string.Join(", ", sets)} WHERE {where}", cancellationToken, [.. parameters]);
+        if (!_enricher.HasMisses) return;
+        await SendAsync(cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        _enricher.LookUpMisses(_connection, _transaction);
     }
 
-    private async Task DeleteAsync(
-        TablePlan table, Relation relation, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues, string? distributionValue,
-        CancellationToken cancellationToken)
+    /// <summary>A look-up the walk ahead did not foresee: asked at once, after the writes before it.</summary>
+    private async Task<string?> LookUpAsync(KeyEnricher.Lookup lookup, NpgsqlBatchCommand query, CancellationToken cancellationToken)
     {
-        var parameters = new List<NpgsqlParameter>();
-        var where = Where(table, relation, key, keyValues, distributionValue, parameters);
-        await ExecuteAsync($"DELETE FROM {table.Name.Quoted} WHERE {where}", cancellationToken, [.. parameters]);
+        await SendAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        batch.BatchCommands.Add(query);
+        var value = await batch.ExecuteScalarAsync(cancellationToken) as string;
+        _enricher.Found(lookup, value);
+        return value;
     }
 
-    /// <summary>The values of unchanged TOAST columns, read from the target row before it moves.</summary>
-    private async Task<IReadOnlyDictionary<int, string?>?> ReadUnchangedAsync(
-        TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues,
-        string? distributionValue, CancellationToken cancellationToken)
+    private async Task QueueAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
     {
-        var unchanged = Enumerable.Range(0, values.Count).Where(i => values[i].Kind == ValueKind.UnchangedToast).ToList();
-        if (unchanged.Count == 0) return null;
-        var parameters = new List<NpgsqlParameter>();
-        var where = Where(table, relation, key, keyValues, distributionValue, parameters);
-        var select = string.Join(", ", unchanged.Select(i => $"{Sql.Ident(relation.Columns[i].Name)}::text"));
-        await using var command = new NpgsqlCommand($"SELECT {select} FROM {table.Name.Quoted} WHERE {where}", _connection, _transaction);
+        var command = new NpgsqlBatchCommand(sql);
         foreach (var parameter in parameters) command.Parameters.Add(parameter);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) return null;
-        return unchanged.Select((column, i) => (column, reader.IsDBNull(i) ? null : reader.GetString(i))).ToDictionary(x => x.column, x => x.Item2);
+        await EndRunAsync(cancellationToken);
+        _writes.Add((command, _writing, _writing));
+        _writeValues += parameters.Length;
+        if (BatchFull) await StartSendingAsync(cancellationToken);
     }
 
-    private static string Where(
-        TablePlan table, Relation relation, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues, string? distributionValue,
-        List<NpgsqlParameter> parameters)
+    /// <summary>Sends the queued writes and waits until the target has run everything sent.</summary>
+    private async Task SendAsync(CancellationToken cancellationToken)
     {
-        var conditions = new List<string>();
-        if (distributionValue is not null)
-        {
-            // The key in the WHERE clause lets Citus route the statement to one shard.
-            parameters.Add(Text(distributionValue));
-            conditions.Add($"{Sql.Ident(table.DistributionColumn!)} = ${parameters.Count}");
-        }
-        for (var k = 0; k < key.Count; k++)
-        {
-            if (keyValues[k].Kind == ValueKind.Null)
-            {
-                conditions.Add($"{Sql.Ident(relation.Columns[key[k]].Name)} IS NULL");
-                continue;
-            }
-            parameters.Add(Text(keyValues[k].Text));
-            conditions.Add($"{Sql.Ident(relation.Columns[key[k]].Name)} = ${parameters.Count}");
-        }
-        return string.Join(" AND ", conditions);
+        await StartSendingAsync(cancellationToken);
+        await WaitForSentAsync();
     }
+
+    /// <summary>
+    /// Sends the queued writes as one pipelined batch without waiting for it: while the target runs it, the next
+    /// batch is prepared. One batch at most is in flight; anything else on the connection waits for it first.
+    /// </summary>
+    private async Task StartSendingAsync(CancellationToken cancellationToken)
+    {
+        await WaitForSentAsync();
+        await EndRunAsync(cancellationToken);
+        if (_writes.Count == 0) return;
+        var writes = _writes;
+        _writes = new List<(NpgsqlBatchCommand, TransactionBegin?, TransactionBegin?)>(BatchSize);
+        _writeValues = 0;
+        _inFlight = RunAsync(writes, cancellationToken);
+    }
+
+    private async Task RunAsync(List<(NpgsqlBatchCommand Command, TransactionBegin? First, TransactionBegin? Last)> writes, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        foreach (var (command, _, _) in writes) batch.BatchCommands.Add(command);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex)
+        {
+            var refused = writes.FirstOrDefault(w => ReferenceEquals(w.Command, ex.BatchCommand));
+            throw Refused(ex, refused.First, refused.Last);
+        }
+    }
+
+    private async Task WaitForSentAsync()
+    {
+        if (_inFlight is not { } inFlight) return;
+        _inFlight = null;
+        await inFlight;
+    }
+
+    private static FollowException Refused(PostgresException ex, TransactionBegin? first, TransactionBegin? last = null)
+    {
+        var of = first is null ? ""
+            : last is null || last == first ? $" of the source transaction committed at {first.CommitLsn}"
+            : $" of one of the source transactions committed from {first.CommitLsn} to {last.CommitLsn}";
+        return new FollowException(
+            $"the target refused a change{of}: {ex.MessageText}{(ex.Detail is { } d ? $" ({d})" : "")}; nothing of that transaction was applied",
+            ExitCode.TargetFailure, ex);
+    }
+
 
     /// <summary>A value in PostgreSQL's text form, typed by the server from its column (the unknown type).</summary>
     internal static NpgsqlParameter Text(string? value) =>
         new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Unknown };
 
+    /// <summary>Runs a statement at once, after the queued writes.</summary>
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
     {
+        await SendAsync(cancellationToken);
         await using var command = new NpgsqlCommand(sql, _connection, _transaction);
         foreach (var parameter in parameters)
         {
@@ -387,14 +326,20 @@ public sealed class ChangeApplier : IAsyncDisposable
         }
         catch (PostgresException ex)
         {
-            throw new FollowException(
-                $"the target refused a change{(_begin is null ? "" : $" of the source transaction committed at {_begin.CommitLsn}")}: {ex.MessageText}{(ex.Detail is { } d ? $" ({d})" : "")}; nothing of that transaction was applied",
-                ExitCode.TargetFailure, ex);
+            throw Refused(ex, _writing);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            await WaitForSentAsync();
+        }
+        catch (Exception ex) when (ex is FollowException or NpgsqlException or OperationCanceledException)
+        {
+            // Reported where it was first seen; the transaction is rolled back with the connection.
+        }
         if (_transaction is not null) await _transaction.DisposeAsync();
         await _connection.DisposeAsync();
     }

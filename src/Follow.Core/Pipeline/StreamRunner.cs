@@ -24,6 +24,7 @@ public sealed partial class StreamRunner(
     DistributionPlan plan, Catalog catalog, ConnectionInfo source, ConnectionInfo target, string slotName, ILogger logger)
 {
     private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan SettleCheck = TimeSpan.FromMilliseconds(20);
 
     // Source transactions grouped into one target transaction at most; a group also ends when the stream has
     // nothing more to hand over, so a quiet stream applies each transaction at once.
@@ -38,6 +39,10 @@ public sealed partial class StreamRunner(
     private int _pendingChanges;
     private long _reportedHits;
     private long _reportedMisses;
+
+    // When the stream has nothing to hand over, the group waits this long for more before it commits: a backlog
+    // that the decoder delivers a little slower than the applier takes it then still goes in large groups.
+    private static readonly TimeSpan GroupLinger = TimeSpan.FromMilliseconds(5);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -141,6 +146,11 @@ public sealed partial class StreamRunner(
 
             if (!reader.TryRead(out var record))
             {
+                if (applier.Pending > 0 && !applier.InSourceTransaction && applier.Pending < GroupSize
+                    && await WaitToReadAsync(reader, GroupLinger, cancellationToken))
+                {
+                    continue;
+                }
                 await FlushAsync(applier, replication, cancellationToken);
                 // Idle: nothing to apply. Done when the server's WAL position passed endpos with no transaction in
                 // flight, seen twice with no message read in between (a Begin read in the meantime would show).
@@ -155,14 +165,14 @@ public sealed partial class StreamRunner(
                 if (settled && received > replication.LastFlushedLsn)
                 {
                     // Only unpublished tables were written: nothing is in flight, so the slot may let go of that WAL.
-                    replication.SetReplicationStatus(received);
-                    await replication.SendStatusUpdate(cancellationToken);
+                    await AcknowledgeAsync(replication, received, cancellationToken);
                 }
                 idleMessages = !applier.InSourceTransaction && !decoder.InTransaction ? messages : -1;
                 Log.Idle(logger, replication.LastReceivedLsn.ToString(), sentinel.EndPos?.ToString() ?? "-", applier.Applied?.ToString() ?? "-",
                     applier.InSourceTransaction, decoder.InTransaction, messages);
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                wait.CancelAfter(IdleCheck);
+                // Past endpos, the second look that confirms the stream is settled need not wait a whole IdleCheck.
+                wait.CancelAfter(sentinel.EndPos is { } reached && received >= reached ? SettleCheck : IdleCheck);
                 try
                 {
                     if (!await reader.WaitToReadAsync(wait.Token)) return;
@@ -198,7 +208,8 @@ public sealed partial class StreamRunner(
                         break;
                     }
                     applier.End(commit);
-                    if (reader.Count == 0 || applier.Pending >= GroupSize) await FlushAsync(applier, replication, cancellationToken);
+                    // A stream with nothing more to hand over commits on the next read (after GroupLinger).
+                    if (applier.Pending >= GroupSize) await FlushAsync(applier, replication, cancellationToken);
                     break;
                 default:
                     if (skipping) break;
@@ -206,6 +217,21 @@ public sealed partial class StreamRunner(
                     _pendingChanges++;
                     break;
             }
+        }
+    }
+
+    /// <summary>Whether a record arrives within the time given; false also when the stream ended.</summary>
+    private static async Task<bool> WaitToReadAsync(ChannelReader<ChangeRecord> reader, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wait);
+        try
+        {
+            return await reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
@@ -219,8 +245,24 @@ public sealed partial class StreamRunner(
         _pendingChanges = 0;
         _reportedHits = applier.CacheHits;
         _reportedMisses = applier.CacheMisses;
-        replication.SetReplicationStatus(commit.EndLsn);
-        await replication.SendStatusUpdate(cancellationToken);
+        await AcknowledgeAsync(replication, commit.EndLsn, cancellationToken);
+    }
+
+    /// <summary>
+    /// Tells the source what the target has committed. When the replication stream has just ended (the source
+    /// went away), Npgsql refuses; the acknowledgement is dropped, the decoder's error follows through the channel,
+    /// and a restart resumes after the origin's position anyway.
+    /// </summary>
+    private static async Task AcknowledgeAsync(LogicalReplicationConnection replication, NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
+    {
+        replication.SetReplicationStatus(lsn);
+        try
+        {
+            await replication.SendStatusUpdate(cancellationToken);
+        }
+        catch (InvalidOperationException)
+        {
+        }
     }
 
     /// <summary>

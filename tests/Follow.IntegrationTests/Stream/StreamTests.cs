@@ -95,6 +95,12 @@ public sealed class StreamTests
             COMMIT;
             TRUNCATE settings;
             """);
+        // A long run of inserts into one table goes through COPY: values with a tab, a newline, a backslash and NULL.
+        await source.ExecuteAsync("""
+            INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
+            SELECT 5 + g % 3, now(), E'https://bulk/\t' || g || E'\n\\', CASE WHEN g % 2 = 0 THEN 0.5 END, '10.3.3.3', jsonb_build_object('g', g, 's', E'a\tb')
+              FROM generate_series(1, 1000) g;
+            """);
         await SetEndposAsync(source, target);
 
         await WaitOrKillAsync(follower, TimeSpan.FromSeconds(60), error);
@@ -274,35 +280,44 @@ public sealed class StreamTests
         var clone = await FollowProcess.RunAsync(["clone", .. connections]);
         Assert.True(clone.ExitCode == 0, clone.Error);
 
-        using var stop = new CancellationTokenSource();
-        // A single-shard transaction (one tenant's impression), a reference-table row, and every 50th time an ad moved
-        // to another tenant's campaign, its clicks and impressions with it. Each costs a two-phase commit on Citus:
-        // the pause keeps the backlog to a few hundred.
-        var writer = WriteNumberedAsync(source, """
-            WITH once AS (INSERT INTO applied_once (n) VALUES ($1) RETURNING n),
-                 moved AS (UPDATE ads SET campaign_id = 1 + ($1 * 7) % 100 WHERE id = 1 + $1 % 150 AND $1 % 50 = 0 RETURNING id)
-            INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
-            SELECT 1 + $1 % 200, now(), 'https://citus', 0.01, '10.4.4.4', jsonb_build_object('n', once.n) FROM once
-            """, TimeSpan.FromMilliseconds(15), stop.Token);
-
-        for (var kill = 0; kill < 3; kill++)
+        try
         {
-            using var follower = FollowProcess.Start(null, ["follow", .. connections]);
-            await Task.Delay(1500);
-            follower.Kill(entireProcessTree: true);
-            await follower.WaitForExitAsync();
+            using var stop = new CancellationTokenSource();
+            // A single-shard transaction (one tenant's impression), a reference-table row, and every 50th time an ad moved
+            // to another tenant's campaign, its clicks and impressions with it. Each costs a two-phase commit on Citus:
+            // the pause keeps the backlog to a few hundred.
+            var writer = WriteNumberedAsync(source, """
+                WITH once AS (INSERT INTO applied_once (n) VALUES ($1) RETURNING n),
+                     moved AS (UPDATE ads SET campaign_id = 1 + ($1 * 7) % 100 WHERE id = 1 + $1 % 150 AND $1 % 50 = 0 RETURNING id)
+                INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
+                SELECT 1 + $1 % 200, now(), 'https://citus', 0.01, '10.4.4.4', jsonb_build_object('n', once.n) FROM once
+                """, TimeSpan.FromMilliseconds(15), stop.Token);
+
+            for (var kill = 0; kill < 3; kill++)
+            {
+                using var follower = FollowProcess.Start(null, ["follow", .. connections]);
+                await Task.Delay(1500);
+                follower.Kill(entireProcessTree: true);
+                await follower.WaitForExitAsync();
+            }
+            await stop.CancelAsync();
+            var transactions = await writer;
+            var endpos = await FollowProcess.RunAsync("sentinel", "set", "endpos", "--current", "--source", source.Uri, "--target", target.ConnectionString);
+            Assert.True(endpos.ExitCode == 0, endpos.Error);
+
+            var last = await FollowProcess.RunAsync(["follow", .. connections]);
+
+            Assert.True(last.ExitCode == 0, last.Error);
+            Assert.Equal(transactions, await target.ScalarAsync<long>("SELECT count(*) FROM applied_once"));
+            var compare = await FollowProcess.RunAsync(["compare", "data", "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules]);
+            Assert.True(compare.ExitCode == 0, compare.Output);
         }
-        await stop.CancelAsync();
-        var transactions = await writer;
-        var endpos = await FollowProcess.RunAsync("sentinel", "set", "endpos", "--current", "--source", source.Uri, "--target", target.ConnectionString);
-        Assert.True(endpos.ExitCode == 0, endpos.Error);
-
-        var last = await FollowProcess.RunAsync(["follow", .. connections]);
-
-        Assert.True(last.ExitCode == 0, last.Error);
-        Assert.Equal(transactions, await target.ScalarAsync<long>("SELECT count(*) FROM applied_once"));
-        var compare = await FollowProcess.RunAsync(["compare", "data", "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules]);
-        Assert.True(compare.ExitCode == 0, compare.Output);
+        finally
+        {
+            // Replication origins belong to the whole Citus server, which outlives this test's database: each run
+            // would leave one behind, and the server has as many origin slots as max_replication_slots.
+            await FollowProcess.RunAsync("stream", "cleanup", "--source", source.Uri, "--target", target.ConnectionString, "--slot-name", source.Name);
+        }
     }
 
     [Fact]

@@ -1,0 +1,62 @@
+# Shared by bench/clone.sh and bench/stream.sh: the benchmark servers and small helpers around psql.
+# Source it after scripts/lib.sh; it expects bench (the clusters' directory), bindir and psql to be set, and
+# server_settings (lines for postgresql.conf) before start_cluster runs. It sets no shell options of its own.
+
+# start_cluster NAME PORT: initdb on first use, then pg_ctl start unless it is already running; prints the port.
+start_cluster() {
+  local name=$1 port=$2 data=$bench/$1
+  if [ ! -f "$data/PG_VERSION" ]; then
+    mkdir -p "$data"
+    if is_root; then chown postgres: "$bench" "$data"; fi
+    if ! as_postgres "$bindir/initdb" --auth=trust -U postgres -E UTF8 --locale=C.UTF-8 -D "$data" >/dev/null 2>&1; then
+      rm -rf "${data:?}"/*
+      as_postgres "$bindir/initdb" --auth=trust -U postgres -E UTF8 --locale=C -D "$data" >/dev/null
+    fi
+    printf '%s\n' "# Follow benchmark" "${server_settings[@]}" >>"$data/postgresql.conf"
+  fi
+  if as_postgres "$bindir/pg_ctl" status -D "$data" >/dev/null 2>&1; then
+    echo "The benchmark $name server is already running." >&2
+  else
+    as_postgres "$bindir/pg_ctl" start -w -D "$data" -l "$data/server.log" -o "-p $port" >/dev/null
+  fi
+  sed -n 4p "$data/postmaster.pid"
+}
+
+stop_cluster() {
+  [ -f "$bench/$1/PG_VERSION" ] || return 0
+  as_postgres "$bindir/pg_ctl" stop -m fast -D "$bench/$1" >/dev/null 2>&1 && echo "Stopped the benchmark $1 server." >&2 || true
+}
+
+uri() { echo "postgres://postgres@127.0.0.1:$1/$2"; }
+sql() { local port=$1 db=$2; shift 2; PGOPTIONS="-c client_min_messages=warning" "$psql" -X -q -v ON_ERROR_STOP=1 -d "$(uri "$port" "$db")" "$@"; }
+value() { sql "$1" "$2" -At -c "$3"; }
+now() { echo "$EPOCHREALTIME"; }
+seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# Replication slots and subscriptions left by an earlier run would block DROP DATABASE.
+recreate_database() {
+  local port=$1 db=$2
+  sql "$port" postgres -o /dev/null <<SQL
+SELECT pg_terminate_backend(active_pid, 5000) FROM pg_replication_slots WHERE database = '$db' AND active_pid IS NOT NULL;
+SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '$db';
+DROP DATABASE IF EXISTS $db WITH (FORCE);
+CREATE DATABASE $db;
+SQL
+}
+
+# Makes sure GNU time is there, for the follower's peak resident memory; only root can install it.
+ensure_gnu_time() {
+  [ -x /usr/bin/time ] && return 0
+  if is_root; then DEBIAN_FRONTEND=noninteractive apt-get install -y time >/dev/null && return 0; fi
+  echo "GNU time is missing (/usr/bin/time, Debian package time): cannot measure follow's memory." >&2
+  return 1
+}
+
+# Builds follow in Release; the build log is in $1 when it fails.
+build_follow() {
+  if ! dotnet build src/Follow -c Release -v q --nologo -clp:NoSummary >"$1" 2>&1; then
+    cat "$1" >&2
+    echo "Building follow failed." >&2
+    return 1
+  fi
+}
