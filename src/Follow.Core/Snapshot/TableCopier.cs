@@ -11,7 +11,8 @@ using NpgsqlTypes;
 
 namespace Follow.Snapshot;
 
-public sealed record CopyOptions(int TableJobs = 2, long? SplitTablesLargerThan = null, string WorkMem = "256MB");
+/// <param name="BackfillMemory">Bytes the maps of parent keys may take at once (see <see cref="BackfillKeyMaps"/>); 0 copies every backfilled table through joins.</param>
+public sealed record CopyOptions(int TableJobs = 2, long? SplitTablesLargerThan = null, string WorkMem = "256MB", long BackfillMemory = 64L << 20);
 
 /// <summary>One job of a copy run: a table, or one ctid range of a large table.</summary>
 public sealed record CopyJob(long JobId, TablePlan Table, int Part, int Parts, PageRange? Range, long EstimatedRows, long EstimatedBytes);
@@ -145,6 +146,8 @@ public sealed partial class TableCopier(
             if (plan.Tables.Count > 0) await ExecuteTargetAsync(connection, $"TRUNCATE {tables}", cancellationToken);
         }
 
+        var maps = new BackfillKeyMaps(plan, source, snapshot, options.WorkMem, options.BackfillMemory, logger);
+        maps.Expect(jobs);
         var partsLeft = jobs.GroupBy(j => j.Table.Name).ToDictionary(g => g.Key, g => g.Count());
         var followUps = new List<Task>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.TableJobs), CancellationToken = cancellationToken };
@@ -152,7 +155,7 @@ public sealed partial class TableCopier(
         {
             await Parallel.ForEachAsync(jobs.OrderByDescending(j => j.EstimatedBytes), parallel, async (job, ct) =>
             {
-                await CopyJobAsync(job, ct);
+                await CopyJobAsync(job, maps, ct);
                 lock (partsLeft)
                 {
                     if (--partsLeft[job.Table.Name] > 0 || tableCopied is null) return;
@@ -169,42 +172,69 @@ public sealed partial class TableCopier(
         return Task.WhenAll(followUps);
     }
 
-    private async ValueTask CopyJobAsync(CopyJob job, CancellationToken cancellationToken)
+    private async ValueTask CopyJobAsync(CopyJob job, BackfillKeyMaps maps, CancellationToken cancellationToken)
     {
         await using var progress = await OpenTargetAsync(cancellationToken);
         await UpdateJobAsync(progress, null, job.JobId, "running", 0, 0, TimeSpan.Zero, null, cancellationToken);
         var clock = Stopwatch.StartNew();
-        var counter = new BinaryCopyRowCounter();
+        Func<long> rows = () => 0;
         long bytes = 0;
         try
         {
+            var map = await maps.AcquireAsync(job, cancellationToken);
             await using var sourceConnection = await OpenInSnapshotAsync(source, snapshot, options.WorkMem, cancellationToken);
             await using var targetConnection = await target.OpenAsync("follow copy", ExitCode.TargetFailure, cancellationToken, bulk: true);
             await using var transaction = await targetConnection.BeginTransactionAsync(cancellationToken);
-            await using (var reader = await sourceConnection.BeginRawBinaryCopyAsync(CopyQuery.CopyOut(job.Table, job.Range), cancellationToken))
+            var copyOut = map is null ? CopyQuery.CopyOut(job.Table, job.Range) : CopyQuery.CopyOutByKey(job.Table, job.Range);
+            await using (var reader = await sourceConnection.BeginRawBinaryCopyAsync(copyOut, cancellationToken))
             await using (var writer = await targetConnection.BeginRawBinaryCopyAsync(CopyQuery.CopyIn(job.Table), cancellationToken))
             {
+                Action<byte[], int> write;
+                Action done = () => { };
+                if (map is null)
+                {
+                    var counter = new BinaryCopyRowCounter();
+                    rows = () => counter.Rows;
+                    write = (buffer, count) =>
+                    {
+                        counter.Observe(buffer.AsSpan(0, count));
+                        writer.Write(buffer, 0, count);
+                    };
+                }
+                else
+                {
+                    var rewriter = new BackfillKeyRewriter(map, writer);
+                    rows = () => rewriter.Rows;
+                    write = (buffer, count) => rewriter.Write(buffer.AsSpan(0, count));
+                    done = rewriter.Flush;
+                }
                 // A blocking loop on a thread of its own: one await per row (the server sends a CopyData message a
                 // row) costs more CPU than the copy itself. Many rows are gathered before each write.
-                bytes = await Task.Run(() => Pump(reader, writer, counter, clock, elapsed =>
-                    UpdateJobAsync(progress, null, job.JobId, "running", counter.Rows, elapsed.Bytes, elapsed.Time, null, cancellationToken)
+                bytes = await Task.Run(() => Pump(reader, write, clock, elapsed =>
+                    UpdateJobAsync(progress, null, job.JobId, "running", rows(), elapsed.Bytes, elapsed.Time, null, cancellationToken)
                         .GetAwaiter().GetResult(), cancellationToken), cancellationToken);
+                done();
             }
-            await UpdateJobAsync(targetConnection, transaction, job.JobId, "completed", counter.Rows, bytes, clock.Elapsed, null, cancellationToken);
+            await UpdateJobAsync(targetConnection, transaction, job.JobId, "completed", rows(), bytes, clock.Elapsed, null, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            Log.JobDone(logger, job.Table.Name.ToString(), job.Part, job.Parts, counter.Rows, bytes, clock.Elapsed.TotalSeconds);
+            Log.JobDone(logger, job.Table.Name.ToString(), job.Part, job.Parts, rows(), bytes, clock.Elapsed.TotalSeconds,
+                map is not null ? "backfill key map" : job.Table.Backfill is null ? "plain scan" : "backfill joins");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await UpdateJobAsync(progress, null, job.JobId, "failed", counter.Rows, bytes, clock.Elapsed, ex.Message, CancellationToken.None);
+            await UpdateJobAsync(progress, null, job.JobId, "failed", rows(), bytes, clock.Elapsed, ex.Message, CancellationToken.None);
             throw ex is NpgsqlException or IOException
                 ? new FollowException($"copying {job.Table.Name} (part {job.Part} of {job.Parts}) failed: {ex.Message}", FailureSide(ex), ex)
                 : ex;
         }
+        finally
+        {
+            maps.Release(job);
+        }
     }
 
     private static long Pump(
-        Stream reader, Stream writer, BinaryCopyRowCounter counter, Stopwatch clock, Action<(long Bytes, TimeSpan Time)> report,
+        Stream reader, Action<byte[], int> write, Stopwatch clock, Action<(long Bytes, TimeSpan Time)> report,
         CancellationToken cancellationToken)
     {
         var buffer = new byte[1 << 17];
@@ -217,8 +247,7 @@ public sealed partial class TableCopier(
             int read;
             while (buffer.Length - filled >= 1 << 14 && (read = reader.Read(buffer, filled, buffer.Length - filled)) > 0) filled += read;
             if (filled == 0) return bytes;
-            counter.Observe(buffer.AsSpan(0, filled));
-            writer.Write(buffer, 0, filled);
+            write(buffer, filled);
             bytes += filled;
             if (clock.Elapsed - lastReport >= ProgressInterval)
             {
@@ -277,7 +306,7 @@ public sealed partial class TableCopier(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "copied {Table} (part {Part} of {Parts}): {Rows} rows, {Bytes} bytes in {Seconds:F1} s")]
-        public static partial void JobDone(ILogger logger, string table, int part, int parts, long rows, long bytes, double seconds);
+        [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "copied {Table} (part {Part} of {Parts}): {Rows} rows, {Bytes} bytes in {Seconds:F1} s ({Read})")]
+        public static partial void JobDone(ILogger logger, string table, int part, int parts, long rows, long bytes, double seconds, string read);
     }
 }
