@@ -57,17 +57,35 @@ public sealed partial class CloneRunner(
             CopyStarting?.Invoke(runId);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var indexSessions = new SemaphoreSlim(Math.Max(1, options.Schema.IndexJobs));
-            var keys = await copier.CopyAsync(jobs, async (table, ct) =>
+            var keyed = new HashSet<QualifiedName>();
+            var keysStarted = new HashSet<QualifiedName>();
+            var moved = plan.Tables.Select(t => t.Name).ToHashSet();
+            async Task InSessionAsync(Func<Task> work, CancellationToken ct)
             {
                 await indexSessions.WaitAsync(ct);
                 try
                 {
-                    await schema.CreateKeysAsync(table.Name, ct);
+                    await work();
                 }
                 finally
                 {
                     indexSessions.Release();
                 }
+            }
+            // Each table's keys and indexes as soon as it is copied; its foreign keys as soon as it and the tables it
+            // references have their keys, beside the copy and the index builds of the others.
+            var keys = await copier.CopyAsync(jobs, async (table, ct) =>
+            {
+                await InSessionAsync(() => schema.CreateKeysAsync(table.Name, ct), ct);
+                List<QualifiedName> ready;
+                lock (keyed)
+                {
+                    keyed.Add(table.Name);
+                    ready = [.. moved.Where(t => !keysStarted.Contains(t) && keyed.Contains(t)
+                        && schema.ReferencedBy(t).All(r => keyed.Contains(r) || !moved.Contains(r)))];
+                    keysStarted.UnionWith(ready);
+                }
+                await Task.WhenAll(ready.Select(t => InSessionAsync(() => schema.CreateForeignKeysAsync(t, ct), ct)));
             }, cancellationToken);
             Log.CopyDone(logger, runId, clock.Elapsed.TotalSeconds);
             await keys;
