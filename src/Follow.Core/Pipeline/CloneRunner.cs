@@ -51,7 +51,7 @@ public sealed partial class CloneRunner(
             {
                 await TargetState.EnsureAsync(connection, cancellationToken);
             }
-            var copier = new TableCopier(plan, source, target, snapshot.SnapshotName, options.Copy, logger);
+            var copier = new TableCopier(plan, source, target, snapshot.SnapshotName, options.Copy with { Freeze = !schema.TargetIsCitus }, logger);
             var (runId, jobs) = await copier.CreateRunAsync(snapshot.SlotName, snapshot.ConsistentPoint, cancellationToken);
             Log.CopyStarted(logger, runId, jobs.Count, options.Copy.TableJobs);
             CopyStarting?.Invoke(runId);

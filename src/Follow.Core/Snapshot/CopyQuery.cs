@@ -106,8 +106,8 @@ public static class CopyQuery
             + $" WHERE {key} IS NOT NULL AND {value} IS NOT NULL) TO STDOUT (FORMAT binary)";
     }
 
-    public static string CopyIn(TablePlan plan) =>
-        $"COPY {plan.Name.Quoted} ({Sql.Idents(TargetColumns(plan))}) FROM STDIN (FORMAT binary)";
+    public static string CopyIn(TablePlan plan, bool freeze = false) =>
+        $"COPY {plan.Name.Quoted} ({Sql.Idents(TargetColumns(plan))}) FROM STDIN (FORMAT binary{(freeze ? ", FREEZE" : "")})";
 
     /// <summary>
     /// A cheap first look for rows without a key, without joining the whole path: on a ready table the column is

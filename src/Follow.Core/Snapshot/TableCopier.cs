@@ -11,8 +11,10 @@ using NpgsqlTypes;
 
 namespace Follow.Snapshot;
 
+/// <param name="Freeze">Write a table copied in one part frozen (plain PostgreSQL targets): later scans then need not set hint bits.</param>
 /// <param name="BackfillMemory">Bytes the maps of parent keys may take at once (see <see cref="BackfillKeyMaps"/>); 0 copies every backfilled table through joins.</param>
-public sealed record CopyOptions(int TableJobs = 2, long? SplitTablesLargerThan = null, string WorkMem = "256MB", long BackfillMemory = 64L << 20);
+public sealed record CopyOptions(int TableJobs = 2, long? SplitTablesLargerThan = null, string WorkMem = "256MB", long BackfillMemory = 64L << 20,
+    bool Freeze = false);
 
 /// <summary>One job of a copy run: a table, or one ctid range of a large table.</summary>
 public sealed record CopyJob(long JobId, TablePlan Table, int Part, int Parts, PageRange? Range, long EstimatedRows, long EstimatedBytes);
@@ -186,8 +188,9 @@ public sealed partial class TableCopier(
             await using var targetConnection = await target.OpenAsync("follow copy", ExitCode.TargetFailure, cancellationToken, bulk: true);
             await using var transaction = await targetConnection.BeginTransactionAsync(cancellationToken);
             var copyOut = map is null ? CopyQuery.CopyOut(job.Table, job.Range) : CopyQuery.CopyOutByKey(job.Table, job.Range);
+            var freeze = await TruncateForFreezeAsync(targetConnection, job, cancellationToken);
             await using (var reader = await sourceConnection.BeginRawBinaryCopyAsync(copyOut, cancellationToken))
-            await using (var writer = await targetConnection.BeginRawBinaryCopyAsync(CopyQuery.CopyIn(job.Table), cancellationToken))
+            await using (var writer = await targetConnection.BeginRawBinaryCopyAsync(CopyQuery.CopyIn(job.Table, freeze), cancellationToken))
             {
                 Action<byte[], int> write;
                 Action done = () => { };
@@ -231,6 +234,23 @@ public sealed partial class TableCopier(
         {
             maps.Release(job);
         }
+    }
+
+    /// <summary>
+    /// COPY FREEZE needs the table emptied in its own transaction: a table copied in one part is truncated again
+    /// there (it is empty already). Not when a foreign key references it, which TRUNCATE would refuse.
+    /// </summary>
+    private async Task<bool> TruncateForFreezeAsync(NpgsqlConnection connection, CopyJob job, CancellationToken cancellationToken)
+    {
+        if (!options.Freeze || job.Parts != 1 || job.Table.Source.Kind != TableKind.Regular) return false;
+        await using (var referenced = new NpgsqlCommand(
+            "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = $1::text::regclass)", connection))
+        {
+            referenced.Parameters.Add(new NpgsqlParameter { Value = job.Table.Name.Quoted });
+            if ((bool)(await referenced.ExecuteScalarAsync(cancellationToken))!) return false;
+        }
+        await ExecuteTargetAsync(connection, $"TRUNCATE ONLY {job.Table.Name.Quoted}", cancellationToken);
+        return true;
     }
 
     private static long Pump(
