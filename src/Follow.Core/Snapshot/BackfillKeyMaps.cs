@@ -45,8 +45,7 @@ internal sealed partial class BackfillKeyMaps(
             if (entry.Load is not null) return entry.Load;
             var parent = plan.Get(job.Table.Backfill!.Hops[0].Parent);
             var rows = (long)Math.Max(0, parent.Source.RowEstimate);
-            // The dictionary is sized once from the estimate; values are an integer key's field, mostly.
-            var estimate = rows * (BackfillKeyMap.EntryBytes * 9 / 8 + 16);
+            var estimate = rows * BackfillKeyMap.EntryBytes;
             var available = limit - _reserved;
             if (estimate > available)
             {
@@ -56,7 +55,7 @@ internal sealed partial class BackfillKeyMaps(
             // Room for an estimate that is off by half, or half of what is left when there is none.
             entry.Reserved = rows > 0 ? Math.Min(available, estimate * 2) : available / 2;
             _reserved += entry.Reserved;
-            entry.Load = Task.Run(() => LoadAsync(job.Table, parent, rows, sql, entry, cancellationToken), cancellationToken);
+            entry.Load = Task.Run(() => LoadAsync(job.Table, parent, sql, entry, cancellationToken), cancellationToken);
             return entry.Load;
         }
     }
@@ -75,14 +74,14 @@ internal sealed partial class BackfillKeyMaps(
         }
     }
 
-    private async Task<BackfillKeyMap?> LoadAsync(TablePlan table, TablePlan parent, long rows, string sql, Entry entry, CancellationToken cancellationToken)
+    private async Task<BackfillKeyMap?> LoadAsync(TablePlan table, TablePlan parent, string sql, Entry entry, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         BackfillKeyMap? map;
         await using (var connection = await TableCopier.OpenInSnapshotAsync(source, snapshot, workMem, cancellationToken))
         {
             await using var copy = await connection.BeginRawBinaryCopyAsync(sql, cancellationToken);
-            map = BackfillKeyMap.Load(copy, rows, entry.Reserved, cancellationToken);
+            map = BackfillKeyMap.Load(copy, BackfillKeyMap.FixedWidth(table.DistributionColumnType), entry.Reserved, cancellationToken);
             // Given up midway: the rest of the stream is not wanted.
             if (map is null) await copy.CancelAsync();
         }

@@ -16,6 +16,7 @@ public sealed class BackfillKeyRewriter(BackfillKeyMap map, Stream target)
     private int _outCount;
 
     private readonly byte[] _pending = new byte[8];
+    private readonly byte[] _scratch = new byte[12];
     private int _pendingCount;
     private int _need = HeaderBytes;
     private byte[]? _header = new byte[HeaderBytes];
@@ -115,18 +116,16 @@ public sealed class BackfillKeyRewriter(BackfillKeyMap map, Stream target)
                 Expect(State.Key, length);
                 break;
             case State.Key:
-                var value = map.Find(item);
-                if (value.IsEmpty)
+                if (!map.TryFind(item, out var slot))
                 {
                     Leave();
                     break;
                 }
                 _keep = true;
                 Rows++;
-                Span<byte> count = stackalloc byte[2];
-                BinaryPrimitives.WriteInt16BigEndian(count, _fields);
-                Emit(count);
-                Emit(value);
+                BinaryPrimitives.WriteInt16BigEndian(_scratch, _fields);
+                Emit(_scratch.AsSpan(0, 2));
+                Emit(map.Field(slot, _scratch));
                 NextField();
                 break;
             case State.FieldLength:
