@@ -16,7 +16,7 @@ namespace Follow.Snapshot;
 /// </remarks>
 public sealed class BackfillKeyMap
 {
-    // Variable-width values go into blocks of 1 MB, so that no large array is copied as the map grows.
+    // Variable-width values go into blocks of up to 1 MB, so that no large array is copied as the map grows.
     private const int BlockBits = 20;
     private const int BlockSize = 1 << BlockBits;
 
@@ -37,7 +37,7 @@ public sealed class BackfillKeyMap
     public int Count { get; private set; }
 
     /// <summary>The memory the map holds, about.</summary>
-    public long Bytes => 8L * (_keys.Length + _values.Length + _occupied.Length) + (long)_blocks.Count * BlockSize;
+    public long Bytes => 8L * (_keys.Length + _values.Length + _occupied.Length) + _blockBytes;
 
     /// <summary>The width of a distribution column type's binary form when it is fixed and at most 8 bytes, else 0.</summary>
     public static int FixedWidth(string? type) => type switch
@@ -89,7 +89,7 @@ public sealed class BackfillKeyMap
             else if (map.Store(value.AsSpan(0, valueLength + 4)) is { } offset) values.Add(offset);
             else return null;
 
-            used = (long)keys.Count * EntryBytes + (long)map._blocks.Count * BlockSize;
+            used = (long)keys.Count * EntryBytes + (long)map._blockBytes;
             if (used > limit) return null;
         }
         return map.Index(keys, values, limit) ? map : null;
@@ -142,9 +142,12 @@ public sealed class BackfillKeyMap
     {
         // A value longer than a block cannot be kept; such keys are no map's business.
         if (field.Length > BlockSize) return null;
-        if (_blocks.Count == 0 || BlockSize - _used < field.Length)
+        if (_blocks.Count == 0 || _blocks[^1].Length - _used < field.Length)
         {
-            _blocks.Add(new byte[BlockSize]);
+            // Small maps get small blocks: they double from 64 kB.
+            var size = _blocks.Count == 0 ? 1 << 16 : Math.Min(BlockSize, _blocks[^1].Length * 2);
+            _blocks.Add(new byte[Math.Max(size, field.Length)]);
+            _blockBytes += _blocks[^1].Length;
             _used = 0;
         }
         var offset = (ulong)(_blocks.Count - 1) << BlockBits | (uint)_used;
@@ -154,6 +157,7 @@ public sealed class BackfillKeyMap
     }
 
     private int _used;
+    private long _blockBytes;
 
     /// <summary>Builds the lookup table: an array over the key range when it is at most twice the keys, else a hash table.</summary>
     private bool Index(List<ulong> keys, List<ulong> values, long limit)
@@ -170,7 +174,7 @@ public sealed class BackfillKeyMap
             min = Math.Min(min, (long)key);
             max = Math.Max(max, (long)key);
         }
-        var blocks = (long)_blocks.Count * BlockSize;
+        var blocks = _blockBytes;
         var range = (ulong)(max - min) + 1;
         if (range > 0 && range <= 2UL * (ulong)Count && range < int.MaxValue)
         {
