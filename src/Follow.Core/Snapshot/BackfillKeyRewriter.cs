@@ -43,6 +43,11 @@ public sealed class BackfillKeyRewriter(BackfillKeyMap map, Stream target)
     {
         while (data.Length > 0)
         {
+            if (_state == State.FieldCount && _pass == 0 && _pendingCount == 0)
+            {
+                data = WholeTuples(data);
+                if (data.Length == 0) return;
+            }
             if (_pass > 0)
             {
                 var n = (int)Math.Min(_pass, data.Length);
@@ -72,6 +77,42 @@ public sealed class BackfillKeyRewriter(BackfillKeyMap map, Stream target)
             }
             Advance(item);
         }
+    }
+
+    /// <summary>
+    /// The common case, tuples that lie whole in the data: each is passed on in three copies (its field count, the
+    /// key's field, the rest). Returns the data from the first tuple that does not, which the state machine takes.
+    /// </summary>
+    private ReadOnlySpan<byte> WholeTuples(ReadOnlySpan<byte> data)
+    {
+        while (data.Length >= 6)
+        {
+            var fields = BinaryPrimitives.ReadInt16BigEndian(data);
+            if (fields < 1) return data;
+            var keyLength = BinaryPrimitives.ReadInt32BigEndian(data[2..]);
+            if (keyLength > 8) throw new InvalidDataException($"a key of {keyLength} bytes");
+            var end = 6 + Math.Max(0, keyLength);
+            for (var i = 1; i < fields; i++)
+            {
+                if (data.Length < end + 4) return data;
+                end += 4 + Math.Max(0, BinaryPrimitives.ReadInt32BigEndian(data[end..]));
+            }
+            if (data.Length < end) return data;
+            if (keyLength > 0 && map.TryFind(data.Slice(6, keyLength), out var slot))
+            {
+                Rows++;
+                Emit(data[..2]);
+                Emit(map.Field(slot, _scratch));
+                Emit(data[(6 + keyLength)..end]);
+            }
+            else
+            {
+                if (keyLength == 0) throw new InvalidDataException("a key of 0 bytes");
+                Dropped++;
+            }
+            data = data[end..];
+        }
+        return data;
     }
 
     /// <summary>Writes what is buffered; call once the source stream has ended.</summary>
