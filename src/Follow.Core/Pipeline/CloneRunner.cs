@@ -76,7 +76,7 @@ public sealed partial class CloneRunner(
             // references have their keys, beside the copy and the index builds of the others.
             var keys = await copier.CopyAsync(jobs, async (table, ct) =>
             {
-                await InSessionAsync(() => schema.CreateKeysAsync(table.Name, ct), ct);
+                await schema.CreateKeysAsync(table.Name, work => InSessionAsync(work, ct), ct);
                 List<QualifiedName> ready;
                 lock (keyed)
                 {
