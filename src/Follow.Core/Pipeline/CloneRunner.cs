@@ -72,9 +72,9 @@ public sealed partial class CloneRunner(
                     indexSessions.Release();
                 }
             }
-            // Each table's keys and indexes as soon as it is copied; its foreign keys as soon as it and the tables it
-            // references have their keys, beside the copy and the index builds of the others.
-            var keys = await copier.CopyAsync(jobs, async (table, ct) =>
+            // A table's foreign keys as soon as it and the tables it references have their keys, beside the index
+            // builds of the others.
+            async Task KeysAsync(TablePlan table, CancellationToken ct)
             {
                 await schema.CreateKeysAsync(table.Name, work => InSessionAsync(work, ct), ct);
                 List<QualifiedName> ready;
@@ -86,9 +86,18 @@ public sealed partial class CloneRunner(
                     keysStarted.UnionWith(ready);
                 }
                 await Task.WhenAll(ready.Select(t => InSessionAsync(() => schema.CreateForeignKeysAsync(t, ct), ct)));
-            }, cancellationToken);
+            }
+            await copier.CopyAsync(jobs, cancellationToken);
             Log.CopyDone(logger, runId, clock.Elapsed.TotalSeconds);
-            await keys;
+            // Keys and indexes once all the data is in: on 2 cores, building them beside the copy gained nothing
+            // overall and slowed the copy by a tenth (pgcopydb overlaps them; measured in bench/README.md).
+            // Tables that others reference first, so that their keys are there when the others' foreign keys can be
+            // checked; then the largest first.
+            var referenced = plan.Tables.SelectMany(t => schema.ReferencedBy(t.Name)).ToHashSet();
+            var sizes = jobs.GroupBy(j => j.Table).ToDictionary(g => g.Key, g => g.Sum(j => j.EstimatedBytes));
+            await Task.WhenAll(sizes.Keys
+                .OrderByDescending(t => referenced.Contains(t.Name)).ThenByDescending(t => sizes[t])
+                .Select(t => KeysAsync(t, cancellationToken)));
 
             await schema.FinishAsync(cancellationToken);
             await SyncSequencesAsync(cancellationToken);

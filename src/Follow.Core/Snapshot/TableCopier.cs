@@ -138,9 +138,7 @@ public sealed partial class TableCopier(
     /// Empties the moved tables, then runs the jobs, largest first. The first failure stops the others; it is
     /// recorded on its job and reported once.
     /// </summary>
-    /// <param name="tableCopied">Runs once a table's last part is in, beside the copy of the others (its keys and indexes).</param>
-    /// <returns>When the data is in: the work <paramref name="tableCopied"/> started, which may still be running.</returns>
-    public async Task<Task> CopyAsync(IReadOnlyList<CopyJob> jobs, Func<TablePlan, CancellationToken, Task>? tableCopied, CancellationToken cancellationToken)
+    public async Task CopyAsync(IReadOnlyList<CopyJob> jobs, CancellationToken cancellationToken)
     {
         await using (var connection = await OpenTargetAsync(cancellationToken))
         {
@@ -150,28 +148,8 @@ public sealed partial class TableCopier(
 
         var maps = new BackfillKeyMaps(plan, source, snapshot, options.WorkMem, options.BackfillMemory, logger);
         maps.Expect(jobs);
-        var partsLeft = jobs.GroupBy(j => j.Table.Name).ToDictionary(g => g.Key, g => g.Count());
-        var followUps = new List<Task>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.TableJobs), CancellationToken = cancellationToken };
-        try
-        {
-            await Parallel.ForEachAsync(jobs.OrderByDescending(j => j.EstimatedBytes), parallel, async (job, ct) =>
-            {
-                await CopyJobAsync(job, maps, ct);
-                lock (partsLeft)
-                {
-                    if (--partsLeft[job.Table.Name] > 0 || tableCopied is null) return;
-                    followUps.Add(Task.Run(() => tableCopied(job.Table, cancellationToken), cancellationToken));
-                }
-            });
-        }
-        catch
-        {
-            // The copy's error is the one to report; let what was started finish first.
-            await Task.WhenAll(followUps).ContinueWith(_ => { }, CancellationToken.None);
-            throw;
-        }
-        return Task.WhenAll(followUps);
+        await Parallel.ForEachAsync(jobs.OrderByDescending(j => j.EstimatedBytes), parallel, (job, ct) => CopyJobAsync(job, maps, ct));
     }
 
     private async ValueTask CopyJobAsync(CopyJob job, BackfillKeyMaps maps, CancellationToken cancellationToken)
