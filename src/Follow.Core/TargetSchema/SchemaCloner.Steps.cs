@@ -170,25 +170,22 @@ public sealed partial class SchemaCloner
     }
 
     /// <summary>
-    /// One table's keys, indexes and checks, as soon as its data is in: the copy of the other tables goes on
-    /// meanwhile, as pgcopydb does. Each statement is a unit of its own for <paramref name="inSession"/>, so that
-    /// the indexes of one table are built at once. Then its statistics, which the planner needs to validate foreign
-    /// keys with hash joins (measured: half the time of the plan it makes without them). Foreign keys come in
+    /// One table's statistics, keys, indexes and checks. Each statement is a unit of its own for
+    /// <paramref name="inSession"/>, so that the indexes of one table are built at once. The statistics come first,
+    /// with the first statement: the planner needs them to check foreign keys with hash joins (measured: a third
+    /// faster), and the check should not wait behind other tables' index builds. Foreign keys come in
     /// <see cref="CreateForeignKeysAsync"/>.
     /// </summary>
     /// <param name="inSession">Runs a unit of work when one of the --index-jobs sessions is free.</param>
     public async Task CreateKeysAsync(QualifiedName table, Func<Func<Task>, Task> inSession, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(_script.PostData.Where(s => s.Table == table && s.Kind != PostDataKind.ForeignKey).Select(statement => inSession(async () =>
+        var statements = _script.PostData.Where(s => s.Table == table && s.Kind != PostDataKind.ForeignKey).ToList();
+        await Task.WhenAll(statements.DefaultIfEmpty().Select((statement, i) => inSession(async () =>
         {
             await using var connection = await OpenTargetAsync(cancellationToken);
-            await RunAsync(connection, statement, cancellationToken);
+            if (i == 0) await ExecuteAsync(connection, null, $"ANALYZE {table.Quoted}", cancellationToken);
+            if (statement is not null) await RunAsync(connection, statement, cancellationToken);
         })));
-        await inSession(async () =>
-        {
-            await using var connection = await OpenTargetAsync(cancellationToken);
-            await ExecuteAsync(connection, null, $"ANALYZE {table.Quoted}", cancellationToken);
-        });
         Log.TableKeysDone(logger, table.ToString());
     }
 
