@@ -182,7 +182,7 @@ public sealed partial class SchemaCloner
         var statements = _script.PostData.Where(s => s.Table == table && s.Kind != PostDataKind.ForeignKey).ToList();
         await Task.WhenAll(statements.DefaultIfEmpty().Select((statement, i) => inSession(async () =>
         {
-            await using var connection = await OpenTargetAsync(cancellationToken);
+            await using var connection = await OpenPostDataAsync(cancellationToken);
             if (i == 0) await ExecuteAsync(connection, null, $"ANALYZE {table.Quoted}", cancellationToken);
             if (statement is not null) await RunAsync(connection, statement, cancellationToken);
         })));
@@ -196,7 +196,7 @@ public sealed partial class SchemaCloner
     /// <summary>One table's foreign keys, once its keys and those of the tables it references are built.</summary>
     public async Task CreateForeignKeysAsync(QualifiedName table, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenTargetAsync(cancellationToken);
+        await using var connection = await OpenPostDataAsync(cancellationToken);
         foreach (var statement in _script.PostData.Where(s => s.Table == table && s.Kind == PostDataKind.ForeignKey))
         {
             await RunAsync(connection, statement, cancellationToken);
@@ -208,7 +208,7 @@ public sealed partial class SchemaCloner
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.IndexJobs), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(statements.GroupBy(s => s.Table), parallel, async (group, ct) =>
         {
-            await using var connection = await OpenTargetAsync(ct);
+            await using var connection = await OpenPostDataAsync(ct);
             foreach (var statement in group) await RunAsync(connection, statement, ct);
         });
     }
@@ -275,6 +275,18 @@ public sealed partial class SchemaCloner
             await ExecuteAsync(connection, null, byIndex.CreateIndex, cancellationToken);
         }
         await ExecuteAsync(connection, null, byIndex.AddConstraint, cancellationToken);
+    }
+
+    /// <summary>
+    /// A session for keys and indexes. Without JIT, as the copy's: a foreign key's check is one large join, run once,
+    /// whose cost on large tables (or before ANALYZE: measured here) makes PostgreSQL compile it with inlining and
+    /// optimization, in the leader and in every parallel worker.
+    /// </summary>
+    private async Task<NpgsqlConnection> OpenPostDataAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenTargetAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "SET jit = off", cancellationToken);
+        return connection;
     }
 
     private static string Describe(PostgresException ex) =>
