@@ -44,6 +44,8 @@ public sealed partial class CloneRunner(
             {
                 await Sentinel.SentinelState.SetStartPosAsync(connection, snapshot.ConsistentPoint, cancellationToken);
             }
+            await using var copier = new TableCopier(plan, source, target, snapshot.SnapshotName, options.Copy with { Freeze = !schema.TargetIsCitus }, logger);
+            copier.PreloadKeyMaps(cancellationToken);
             await schema.DumpAsync(snapshot.SnapshotName, cancellationToken);
             await schema.CreateAsync(cancellationToken);
 
@@ -51,7 +53,6 @@ public sealed partial class CloneRunner(
             {
                 await TargetState.EnsureAsync(connection, cancellationToken);
             }
-            var copier = new TableCopier(plan, source, target, snapshot.SnapshotName, options.Copy with { Freeze = !schema.TargetIsCitus }, logger);
             var (runId, jobs) = await copier.CreateRunAsync(snapshot.SlotName, snapshot.ConsistentPoint, cancellationToken);
             Log.CopyStarted(logger, runId, jobs.Count, options.Copy.TableJobs);
             CopyStarting?.Invoke(runId);

@@ -10,7 +10,7 @@ namespace Follow.Snapshot;
 /// does not fit, or cannot be had, is copied through the joins instead.
 /// </summary>
 internal sealed partial class BackfillKeyMaps(
-    DistributionPlan plan, ConnectionInfo source, string snapshot, string workMem, long limit, ILogger logger)
+    DistributionPlan plan, ConnectionInfo source, string snapshot, string workMem, long limit, ILogger logger) : IAsyncDisposable
 {
     private sealed class Entry
     {
@@ -21,43 +21,78 @@ internal sealed partial class BackfillKeyMaps(
 
     private readonly Dictionary<string, Entry> _maps = [];
     private long _reserved;
+    private CancellationTokenSource? _preloadStop;
+    private Task _preload = Task.CompletedTask;
+
+    /// <summary>
+    /// Loads the maps in the background, those of the largest tables first and one at a time (each gives back the
+    /// memory it did not use before the next is sized), while the schema is being made: the copy then starts with
+    /// them.
+    /// </summary>
+    public void Preload(CancellationToken cancellationToken)
+    {
+        if (limit <= 0) return;
+        _preloadStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = _preloadStop.Token;
+        var tables = plan.Tables.Where(t => CopyQuery.CanUseKeyMap(t, plan)).OrderByDescending(t => t.Source.SizeBytes).ToList();
+        _preload = Task.Run(async () =>
+        {
+            foreach (var table in tables) await StartAsync(table, token);
+        }, token);
+    }
 
     /// <summary>Counts the jobs that may use each map, so that a map is let go after its last one.</summary>
     public void Expect(IEnumerable<CopyJob> jobs)
     {
         if (limit <= 0) return;
-        foreach (var job in jobs.Where(j => CopyQuery.CanUseKeyMap(j.Table, plan)))
+        lock (_maps)
         {
-            var sql = CopyQuery.CopyOutKeyMap(job.Table);
-            if (!_maps.TryGetValue(sql, out var entry)) _maps[sql] = entry = new Entry();
-            entry.Users++;
+            foreach (var job in jobs.Where(j => CopyQuery.CanUseKeyMap(j.Table, plan))) Get(CopyQuery.CopyOutKeyMap(job.Table)).Users++;
         }
     }
 
     /// <summary>The job's map, or null: copy through the joins.</summary>
-    public Task<BackfillKeyMap?> AcquireAsync(CopyJob job, CancellationToken cancellationToken)
+    public Task<BackfillKeyMap?> AcquireAsync(CopyJob job, CancellationToken cancellationToken) =>
+        limit <= 0 || !CopyQuery.CanUseKeyMap(job.Table, plan) ? Task.FromResult<BackfillKeyMap?>(null) : StartAsync(job.Table, cancellationToken);
+
+    private Task<BackfillKeyMap?> StartAsync(TablePlan table, CancellationToken cancellationToken)
     {
-        if (limit <= 0 || !CopyQuery.CanUseKeyMap(job.Table, plan)) return Task.FromResult<BackfillKeyMap?>(null);
-        var sql = CopyQuery.CopyOutKeyMap(job.Table);
+        var sql = CopyQuery.CopyOutKeyMap(table);
         lock (_maps)
         {
-            var entry = _maps[sql];
+            var entry = Get(sql);
             if (entry.Load is not null) return entry.Load;
-            var parent = plan.Get(job.Table.Backfill!.Hops[0].Parent);
+            var parent = plan.Get(table.Backfill!.Hops[0].Parent);
             var rows = (long)Math.Max(0, parent.Source.RowEstimate);
             var estimate = rows * BackfillKeyMap.EntryBytes;
             var available = limit - _reserved;
             if (estimate > available)
             {
-                Log.MapTooLarge(logger, job.Table.Name.ToString(), parent.Name.ToString(), rows, estimate >> 20, limit >> 20);
+                Log.MapTooLarge(logger, table.Name.ToString(), parent.Name.ToString(), rows, estimate >> 20, limit >> 20);
                 return entry.Load = Task.FromResult<BackfillKeyMap?>(null);
             }
             // Room for an estimate that is off by half, or half of what is left when there is none.
             entry.Reserved = rows > 0 ? Math.Min(available, estimate * 2) : available / 2;
             _reserved += entry.Reserved;
-            entry.Load = Task.Run(() => LoadAsync(job.Table, parent, sql, entry, cancellationToken), cancellationToken);
+            entry.Load = Task.Run(() => LoadAsync(table, parent, sql, entry, cancellationToken), cancellationToken);
             return entry.Load;
         }
+    }
+
+    private Entry Get(string sql)
+    {
+        if (!_maps.TryGetValue(sql, out var entry)) _maps[sql] = entry = new Entry();
+        return entry;
+    }
+
+    /// <summary>Stops the preloading and waits for the loads under way; their errors were the copy's to report.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_preloadStop is not null) await _preloadStop.CancelAsync();
+        Task[] loads;
+        lock (_maps) loads = [_preload, .. _maps.Values.Select(e => e.Load).OfType<Task>()];
+        await Task.WhenAll(loads).ContinueWith(_ => { }, CancellationToken.None);
+        _preloadStop?.Dispose();
     }
 
     /// <summary>The job is done with its map; the last one lets it go.</summary>

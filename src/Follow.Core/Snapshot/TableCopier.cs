@@ -33,8 +33,16 @@ public sealed partial class TableCopier(
     string snapshot,
     CopyOptions options,
     ILogger logger)
+    : IAsyncDisposable
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
+    private readonly BackfillKeyMaps _maps = new(plan, source, snapshot, options.WorkMem, options.BackfillMemory, logger);
+
+    /// <summary>Starts loading the backfill key maps from the snapshot, so that they are there when the copy starts.</summary>
+    public void PreloadKeyMaps(CancellationToken cancellationToken) => _maps.Preload(cancellationToken);
+
+    public ValueTask DisposeAsync() => _maps.DisposeAsync();
 
     public static async Task<NpgsqlConnection> OpenInSnapshotAsync(ConnectionInfo source, string snapshot, string workMem, CancellationToken cancellationToken)
     {
@@ -146,10 +154,9 @@ public sealed partial class TableCopier(
             if (plan.Tables.Count > 0) await ExecuteTargetAsync(connection, $"TRUNCATE {tables}", cancellationToken);
         }
 
-        var maps = new BackfillKeyMaps(plan, source, snapshot, options.WorkMem, options.BackfillMemory, logger);
-        maps.Expect(jobs);
+        _maps.Expect(jobs);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.TableJobs), CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(jobs.OrderByDescending(j => j.EstimatedBytes), parallel, (job, ct) => CopyJobAsync(job, maps, ct));
+        await Parallel.ForEachAsync(jobs.OrderByDescending(j => j.EstimatedBytes), parallel, (job, ct) => CopyJobAsync(job, _maps, ct));
     }
 
     private async ValueTask CopyJobAsync(CopyJob job, BackfillKeyMaps maps, CancellationToken cancellationToken)
