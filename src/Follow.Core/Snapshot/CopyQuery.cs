@@ -8,6 +8,8 @@ namespace Follow.Snapshot;
 /// The two sides of one table's copy. The source SELECT yields the target's columns in the target's order: the
 /// added distribution column first, read through the backfill joins (pgloader's query), cast columns cast, and
 /// generated columns left out (the target computes them). Both COPYs are binary, so the bytes pass through as is.
+/// A table copied through a key map reads its first hop's column in place of the joins
+/// (<see cref="CopyOutByKey"/>, <see cref="CopyOutKeyMap"/>).
 /// </summary>
 public static class CopyQuery
 {
