@@ -25,6 +25,8 @@ public sealed class BackfillKeyMap
 
     private readonly int _valueWidth;
     private readonly List<byte[]> _blocks = [];
+    private int _used;
+    private long _blockBytes;
     private long _minKey;
     private ulong[] _keys = [];
     private ulong[] _values = [];
@@ -155,9 +157,6 @@ public sealed class BackfillKeyMap
         _used += field.Length;
         return offset;
     }
-
-    private int _used;
-    private long _blockBytes;
 
     /// <summary>Builds the lookup table: an array over the key range when it is at most twice the keys, else a hash table.</summary>
     private bool Index(List<ulong> keys, List<ulong> values, long limit)
