@@ -50,6 +50,11 @@ public sealed partial class CloneRunner(
             {
                 await Sentinel.SentinelState.SetStartPosAsync(connection, snapshot.ConsistentPoint, cancellationToken);
             }
+            await using var copier = new TableCopier(plan, source, target, snapshot.SnapshotName, options.Copy with { Freeze = !schema.TargetIsCitus }, logger)
+            {
+                Metrics = Metrics,
+            };
+            copier.PreloadKeyMaps(cancellationToken);
             await schema.DumpAsync(snapshot.SnapshotName, cancellationToken);
             await schema.CreateAsync(cancellationToken);
 
@@ -57,28 +62,54 @@ public sealed partial class CloneRunner(
             {
                 await TargetState.EnsureAsync(connection, cancellationToken);
             }
-            var copier = new TableCopier(plan, source, target, snapshot.SnapshotName, options.Copy, logger) { Metrics = Metrics };
             var (runId, jobs) = await copier.CreateRunAsync(snapshot.SlotName, snapshot.ConsistentPoint, cancellationToken);
             Log.CopyStarted(logger, runId, jobs.Count, options.Copy.TableJobs);
             Status?.Enter(FollowPhase.Copy);
             CopyStarting?.Invoke(runId);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var indexSessions = new SemaphoreSlim(Math.Max(1, options.Schema.IndexJobs));
-            var keys = await copier.CopyAsync(jobs, async (table, ct) =>
+            var keyed = new HashSet<QualifiedName>();
+            var keysStarted = new HashSet<QualifiedName>();
+            var moved = plan.Tables.Select(t => t.Name).ToHashSet();
+            async Task InSessionAsync(Func<Task> work, CancellationToken ct)
             {
                 await indexSessions.WaitAsync(ct);
                 try
                 {
-                    await schema.CreateKeysAsync(table.Name, ct);
+                    await work();
                 }
                 finally
                 {
                     indexSessions.Release();
                 }
-            }, cancellationToken);
+            }
+            // A table's foreign keys as soon as it and the tables it references have their keys, beside the index
+            // builds of the others.
+            async Task KeysAsync(TablePlan table, CancellationToken ct)
+            {
+                await schema.CreateKeysAsync(table.Name, work => InSessionAsync(work, ct), ct);
+                List<QualifiedName> ready;
+                lock (keyed)
+                {
+                    keyed.Add(table.Name);
+                    ready = [.. moved.Where(t => !keysStarted.Contains(t) && keyed.Contains(t)
+                        && schema.ReferencedBy(t).All(r => keyed.Contains(r) || !moved.Contains(r)))];
+                    keysStarted.UnionWith(ready);
+                }
+                await Task.WhenAll(ready.Select(t => InSessionAsync(() => schema.CreateForeignKeysAsync(t, ct), ct)));
+            }
+            await copier.CopyAsync(jobs, cancellationToken);
             Log.CopyDone(logger, runId, clock.Elapsed.TotalSeconds);
             Status?.Enter(FollowPhase.PostData);
-            await keys;
+            // Keys and indexes once all the data is in: on 2 cores, building them beside the copy gained nothing
+            // overall and slowed the copy by a tenth (pgcopydb overlaps them; measured in bench/README.md).
+            // Tables that others reference first, so that their keys are there when the others' foreign keys can be
+            // checked; then the largest first.
+            var referenced = plan.Tables.SelectMany(t => schema.ReferencedBy(t.Name)).ToHashSet();
+            var sizes = jobs.GroupBy(j => j.Table).ToDictionary(g => g.Key, g => g.Sum(j => j.EstimatedBytes));
+            await Task.WhenAll(sizes.Keys
+                .OrderByDescending(t => referenced.Contains(t.Name)).ThenByDescending(t => sizes[t])
+                .Select(t => KeysAsync(t, cancellationToken)));
 
             await schema.FinishAsync(cancellationToken);
             await SyncSequencesAsync(cancellationToken);

@@ -11,7 +11,10 @@ using NpgsqlTypes;
 
 namespace Follow.Snapshot;
 
-public sealed record CopyOptions(int TableJobs = 2, long? SplitTablesLargerThan = null, string WorkMem = "256MB");
+/// <param name="Freeze">Write a table copied in one part frozen (plain PostgreSQL targets): later scans then need not set hint bits.</param>
+/// <param name="BackfillMemory">Bytes the maps of parent keys may take at once (see <see cref="BackfillKeyMaps"/>); 0 copies every backfilled table through joins.</param>
+public sealed record CopyOptions(int TableJobs = 2, long? SplitTablesLargerThan = null, string WorkMem = "256MB", long BackfillMemory = 64L << 20,
+    bool Freeze = false);
 
 /// <summary>One job of a copy run: a table, or one ctid range of a large table.</summary>
 public sealed record CopyJob(long JobId, TablePlan Table, int Part, int Parts, PageRange? Range, long EstimatedRows, long EstimatedBytes);
@@ -30,10 +33,18 @@ public sealed partial class TableCopier(
     string snapshot,
     CopyOptions options,
     ILogger logger)
+    : IAsyncDisposable
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
     public FollowMetrics? Metrics { get; init; }
+
+    private readonly BackfillKeyMaps _maps = new(plan, source, snapshot, options.WorkMem, options.BackfillMemory, logger);
+
+    /// <summary>Starts loading the backfill key maps from the snapshot, so that they are there when the copy starts.</summary>
+    public void PreloadKeyMaps(CancellationToken cancellationToken) => _maps.Preload(cancellationToken);
+
+    public ValueTask DisposeAsync() => _maps.DisposeAsync();
 
     public static async Task<NpgsqlConnection> OpenInSnapshotAsync(ConnectionInfo source, string snapshot, string workMem, CancellationToken cancellationToken)
     {
@@ -137,9 +148,7 @@ public sealed partial class TableCopier(
     /// Empties the moved tables, then runs the jobs, largest first. The first failure stops the others; it is
     /// recorded on its job and reported once.
     /// </summary>
-    /// <param name="tableCopied">Runs once a table's last part is in, beside the copy of the others (its keys and indexes).</param>
-    /// <returns>When the data is in: the work <paramref name="tableCopied"/> started, which may still be running.</returns>
-    public async Task<Task> CopyAsync(IReadOnlyList<CopyJob> jobs, Func<TablePlan, CancellationToken, Task>? tableCopied, CancellationToken cancellationToken)
+    public async Task CopyAsync(IReadOnlyList<CopyJob> jobs, CancellationToken cancellationToken)
     {
         await using (var connection = await OpenTargetAsync(cancellationToken))
         {
@@ -147,36 +156,17 @@ public sealed partial class TableCopier(
             if (plan.Tables.Count > 0) await ExecuteTargetAsync(connection, $"TRUNCATE {tables}", cancellationToken);
         }
 
-        var partsLeft = jobs.GroupBy(j => j.Table.Name).ToDictionary(g => g.Key, g => g.Count());
-        var followUps = new List<Task>();
+        _maps.Expect(jobs);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.TableJobs), CancellationToken = cancellationToken };
-        try
-        {
-            await Parallel.ForEachAsync(jobs.OrderByDescending(j => j.EstimatedBytes), parallel, async (job, ct) =>
-            {
-                await CopyJobAsync(job, ct);
-                lock (partsLeft)
-                {
-                    if (--partsLeft[job.Table.Name] > 0 || tableCopied is null) return;
-                    followUps.Add(Task.Run(() => tableCopied(job.Table, cancellationToken), cancellationToken));
-                }
-            });
-        }
-        catch
-        {
-            // The copy's error is the one to report; let what was started finish first.
-            await Task.WhenAll(followUps).ContinueWith(_ => { }, CancellationToken.None);
-            throw;
-        }
-        return Task.WhenAll(followUps);
+        await Parallel.ForEachAsync(jobs.OrderByDescending(j => j.EstimatedBytes), parallel, (job, ct) => CopyJobAsync(job, _maps, ct));
     }
 
-    private async ValueTask CopyJobAsync(CopyJob job, CancellationToken cancellationToken)
+    private async ValueTask CopyJobAsync(CopyJob job, BackfillKeyMaps maps, CancellationToken cancellationToken)
     {
         await using var progress = await OpenTargetAsync(cancellationToken);
         await UpdateJobAsync(progress, null, job.JobId, "running", 0, 0, TimeSpan.Zero, null, cancellationToken);
         var clock = Stopwatch.StartNew();
-        var counter = new BinaryCopyRowCounter();
+        Func<long> rows = () => 0;
         long bytes = 0;
         // Rows and bytes already counted in the metrics, which follow the copy as it goes.
         long countedRows = 0, countedBytes = 0;
@@ -187,37 +177,82 @@ public sealed partial class TableCopier(
         }
         try
         {
+            var map = await maps.AcquireAsync(job, cancellationToken);
             await using var sourceConnection = await OpenInSnapshotAsync(source, snapshot, options.WorkMem, cancellationToken);
             await using var targetConnection = await target.OpenAsync("follow copy", ExitCode.TargetFailure, cancellationToken, bulk: true);
             await using var transaction = await targetConnection.BeginTransactionAsync(cancellationToken);
-            await using (var reader = await sourceConnection.BeginRawBinaryCopyAsync(CopyQuery.CopyOut(job.Table, job.Range), cancellationToken))
-            await using (var writer = await targetConnection.BeginRawBinaryCopyAsync(CopyQuery.CopyIn(job.Table), cancellationToken))
+            var copyOut = map is null ? CopyQuery.CopyOut(job.Table, job.Range) : CopyQuery.CopyOutByKey(job.Table, job.Range);
+            var freeze = await TruncateForFreezeAsync(targetConnection, job, cancellationToken);
+            await using (var reader = await sourceConnection.BeginRawBinaryCopyAsync(copyOut, cancellationToken))
+            await using (var writer = await targetConnection.BeginRawBinaryCopyAsync(CopyQuery.CopyIn(job.Table, freeze), cancellationToken))
             {
+                Action<byte[], int> write;
+                Action done = () => { };
+                if (map is null)
+                {
+                    var counter = new BinaryCopyRowCounter();
+                    rows = () => counter.Rows;
+                    write = (buffer, count) =>
+                    {
+                        counter.Observe(buffer.AsSpan(0, count));
+                        writer.Write(buffer, 0, count);
+                    };
+                }
+                else
+                {
+                    var rewriter = new BackfillKeyRewriter(map, writer);
+                    rows = () => rewriter.Rows;
+                    write = (buffer, count) => rewriter.Write(buffer.AsSpan(0, count));
+                    done = rewriter.Flush;
+                }
                 // A blocking loop on a thread of its own: one await per row (the server sends a CopyData message a
                 // row) costs more CPU than the copy itself. Many rows are gathered before each write.
-                bytes = await Task.Run(() => Pump(reader, writer, counter, clock, elapsed =>
+                bytes = await Task.Run(() => Pump(reader, write, clock, elapsed =>
                 {
-                    Count(counter.Rows, elapsed.Bytes);
-                    UpdateJobAsync(progress, null, job.JobId, "running", counter.Rows, elapsed.Bytes, elapsed.Time, null, cancellationToken)
+                    Count(rows(), elapsed.Bytes);
+                    UpdateJobAsync(progress, null, job.JobId, "running", rows(), elapsed.Bytes, elapsed.Time, null, cancellationToken)
                         .GetAwaiter().GetResult();
                 }, cancellationToken), cancellationToken);
+                done();
             }
-            await UpdateJobAsync(targetConnection, transaction, job.JobId, "completed", counter.Rows, bytes, clock.Elapsed, null, cancellationToken);
+            await UpdateJobAsync(targetConnection, transaction, job.JobId, "completed", rows(), bytes, clock.Elapsed, null, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            Count(counter.Rows, bytes);
-            Log.JobDone(logger, job.Table.Name.ToString(), job.Part, job.Parts, counter.Rows, bytes, clock.Elapsed.TotalSeconds);
+            Count(rows(), bytes);
+            Log.JobDone(logger, job.Table.Name.ToString(), job.Part, job.Parts, rows(), bytes, clock.Elapsed.TotalSeconds,
+                map is not null ? "backfill key map" : job.Table.Backfill is null ? "plain scan" : "backfill joins");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await UpdateJobAsync(progress, null, job.JobId, "failed", counter.Rows, bytes, clock.Elapsed, ex.Message, CancellationToken.None);
+            await UpdateJobAsync(progress, null, job.JobId, "failed", rows(), bytes, clock.Elapsed, ex.Message, CancellationToken.None);
             throw ex is NpgsqlException or IOException
                 ? new FollowException($"copying {job.Table.Name} (part {job.Part} of {job.Parts}) failed: {ex.Message}", FailureSide(ex), ex)
                 : ex;
         }
+        finally
+        {
+            maps.Release(job);
+        }
+    }
+
+    /// <summary>
+    /// COPY FREEZE needs the table emptied in its own transaction: a table copied in one part is truncated again
+    /// there (it is empty already). Not when a foreign key references it, which TRUNCATE would refuse.
+    /// </summary>
+    private async Task<bool> TruncateForFreezeAsync(NpgsqlConnection connection, CopyJob job, CancellationToken cancellationToken)
+    {
+        if (!options.Freeze || job.Parts != 1 || job.Table.Source.Kind != TableKind.Regular) return false;
+        await using (var referenced = new NpgsqlCommand(
+            "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = $1::text::regclass)", connection))
+        {
+            referenced.Parameters.Add(new NpgsqlParameter { Value = job.Table.Name.Quoted });
+            if ((bool)(await referenced.ExecuteScalarAsync(cancellationToken))!) return false;
+        }
+        await ExecuteTargetAsync(connection, $"TRUNCATE ONLY {job.Table.Name.Quoted}", cancellationToken);
+        return true;
     }
 
     private static long Pump(
-        Stream reader, Stream writer, BinaryCopyRowCounter counter, Stopwatch clock, Action<(long Bytes, TimeSpan Time)> report,
+        Stream reader, Action<byte[], int> write, Stopwatch clock, Action<(long Bytes, TimeSpan Time)> report,
         CancellationToken cancellationToken)
     {
         var buffer = new byte[1 << 17];
@@ -230,8 +265,7 @@ public sealed partial class TableCopier(
             int read;
             while (buffer.Length - filled >= 1 << 14 && (read = reader.Read(buffer, filled, buffer.Length - filled)) > 0) filled += read;
             if (filled == 0) return bytes;
-            counter.Observe(buffer.AsSpan(0, filled));
-            writer.Write(buffer, 0, filled);
+            write(buffer, filled);
             bytes += filled;
             if (clock.Elapsed - lastReport >= ProgressInterval)
             {
@@ -290,7 +324,7 @@ public sealed partial class TableCopier(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "copied {Table} (part {Part} of {Parts}): {Rows} rows, {Bytes} bytes in {Seconds:F1} s")]
-        public static partial void JobDone(ILogger logger, string table, int part, int parts, long rows, long bytes, double seconds);
+        [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "copied {Table} (part {Part} of {Parts}): {Rows} rows, {Bytes} bytes in {Seconds:F1} s ({Read})")]
+        public static partial void JobDone(ILogger logger, string table, int part, int parts, long rows, long bytes, double seconds, string read);
     }
 }

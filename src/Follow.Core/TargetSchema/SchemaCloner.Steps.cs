@@ -170,18 +170,37 @@ public sealed partial class SchemaCloner
     }
 
     /// <summary>
-    /// One table's keys, indexes and checks, as soon as its data is in: the copy of the other tables goes on
-    /// meanwhile, as pgcopydb does. Foreign keys wait for <see cref="FinishAsync"/>.
+    /// One table's statistics, keys, indexes and checks. Each statement is a unit of its own for
+    /// <paramref name="inSession"/>, so that the indexes of one table are built at once. The statistics come first,
+    /// with the first statement: the planner needs them to check foreign keys with hash joins (measured: a third
+    /// faster), and the check should not wait behind other tables' index builds. Foreign keys come in
+    /// <see cref="CreateForeignKeysAsync"/>.
     /// </summary>
-    public async Task CreateKeysAsync(QualifiedName table, CancellationToken cancellationToken)
+    /// <param name="inSession">Runs a unit of work when one of the --index-jobs sessions is free.</param>
+    public async Task CreateKeysAsync(QualifiedName table, Func<Func<Task>, Task> inSession, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenTargetAsync(cancellationToken);
-        foreach (var statement in _script.PostData.Where(s => s.Table == table && s.Kind != PostDataKind.ForeignKey))
+        var statements = _script.PostData.Where(s => s.Table == table && s.Kind != PostDataKind.ForeignKey).ToList();
+        await Task.WhenAll(statements.DefaultIfEmpty().Select((statement, i) => inSession(async () =>
         {
-            if (await ExistsAsync(connection, statement, cancellationToken)) continue;
-            await ExecuteAsync(connection, null, statement.Sql, cancellationToken);
-        }
+            await using var connection = await OpenPostDataAsync(cancellationToken);
+            if (i == 0) await ExecuteAsync(connection, null, $"ANALYZE {table.Quoted}", cancellationToken);
+            if (statement is not null) await RunAsync(connection, statement, cancellationToken);
+        })));
         Log.TableKeysDone(logger, table.ToString());
+    }
+
+    /// <summary>The tables a table's foreign keys reference: its keys can be made once theirs are.</summary>
+    public IReadOnlyList<QualifiedName> ReferencedBy(QualifiedName table) =>
+        plan.Find(table) is { } planned ? [.. planned.ForeignKeys.Select(f => f.ReferencedTable).Distinct()] : [];
+
+    /// <summary>One table's foreign keys, once its keys and those of the tables it references are built.</summary>
+    public async Task CreateForeignKeysAsync(QualifiedName table, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenPostDataAsync(cancellationToken);
+        foreach (var statement in _script.PostData.Where(s => s.Table == table && s.Kind == PostDataKind.ForeignKey))
+        {
+            await RunAsync(connection, statement, cancellationToken);
+        }
     }
 
     private async Task RunByTableAsync(IEnumerable<PostDataStatement> statements, CancellationToken cancellationToken)
@@ -189,13 +208,85 @@ public sealed partial class SchemaCloner
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.IndexJobs), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(statements.GroupBy(s => s.Table), parallel, async (group, ct) =>
         {
-            await using var connection = await OpenTargetAsync(ct);
-            foreach (var statement in group)
-            {
-                if (await ExistsAsync(connection, statement, ct)) continue;
-                await ExecuteAsync(connection, null, statement.Sql, ct);
-            }
+            await using var connection = await OpenPostDataAsync(ct);
+            foreach (var statement in group) await RunAsync(connection, statement, ct);
         });
+    }
+
+    /// <summary>
+    /// Runs a statement unless what it creates exists. On plain PostgreSQL a foreign key is added NOT VALID and then
+    /// validated: ADD takes a lock on the referenced table that lets no other key to it be checked meanwhile, while
+    /// VALIDATE lets the keys of several tables to one parent be checked at once. The result is the same key.
+    /// </summary>
+    private async Task RunAsync(NpgsqlConnection connection, PostDataStatement statement, CancellationToken cancellationToken)
+    {
+        // Citus and partitioned tables take no ADD CONSTRAINT … USING INDEX.
+        if (statement.Kind == PostDataKind.Key && !TargetIsCitus && catalog.Find(statement.Table) is { Kind: TableKind.Regular, PartitionOf: null }
+            && KeyByIndex(statement) is { } byIndex)
+        {
+            await RunKeyByIndexAsync(connection, statement, byIndex, cancellationToken);
+            return;
+        }
+        // PostgreSQL refuses NOT VALID keys on partitioned tables; Citus keeps the one statement it was tested with.
+        var twoSteps = statement.Kind == PostDataKind.ForeignKey && !TargetIsCitus
+            && catalog.Find(statement.Table) is { Kind: TableKind.Regular, PartitionOf: null }
+            && statement.Sql.EndsWith(';') && !statement.Sql.EndsWith(" NOT VALID;", StringComparison.Ordinal);
+        if (!twoSteps)
+        {
+            if (!await ExistsAsync(connection, statement, cancellationToken)) await ExecuteAsync(connection, null, statement.Sql, cancellationToken);
+            return;
+        }
+        // null: missing; false: added by a run that stopped before validating it.
+        var validated = await ScalarAsync<bool?>(connection,
+            "SELECT convalidated FROM pg_constraint WHERE conrelid = $1::text::regclass AND conname = $2", cancellationToken,
+            statement.Table.Quoted, statement.Name);
+        if (validated == true) return;
+        if (validated is null) await ExecuteAsync(connection, null, statement.Sql[..^1] + " NOT VALID;", cancellationToken);
+        await ExecuteAsync(connection, null, $"ALTER TABLE {statement.Table.Quoted} VALIDATE CONSTRAINT {Sql.Ident(statement.Name)};", cancellationToken);
+    }
+
+    /// <summary>
+    /// A primary key or unique constraint on plain columns, as its unique index and the constraint that takes it
+    /// over (pgcopydb's way): CREATE INDEX lets other indexes of the table be built at once, where ADD CONSTRAINT
+    /// locks the table for the whole build. Null for other definitions, which run as they are.
+    /// </summary>
+    private static (string CreateIndex, string AddConstraint)? KeyByIndex(PostDataStatement statement)
+    {
+        var prefix = $"ALTER TABLE {statement.Table.Quoted} ADD CONSTRAINT {Sql.Ident(statement.Name)} ";
+        if (!statement.Sql.StartsWith(prefix, StringComparison.Ordinal) || !statement.Sql.EndsWith(';')) return null;
+        var match = PlainKey().Match(statement.Sql[prefix.Length..^1]);
+        if (!match.Success) return null;
+        var name = Sql.Ident(statement.Name);
+        return ($"CREATE UNIQUE INDEX {name} ON {statement.Table.Quoted} ({match.Groups[2].Value});",
+            $"ALTER TABLE {statement.Table.Quoted} ADD CONSTRAINT {name} {match.Groups[1].Value} USING INDEX {name};");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(PRIMARY KEY|UNIQUE) \(([^()]*)\)$")]
+    private static partial System.Text.RegularExpressions.Regex PlainKey();
+
+    /// <summary>Skips what an interrupted run already made: the constraint, or its index alone.</summary>
+    private async Task RunKeyByIndexAsync(
+        NpgsqlConnection connection, PostDataStatement statement, (string CreateIndex, string AddConstraint) byIndex, CancellationToken cancellationToken)
+    {
+        if (await ExistsAsync(connection, statement, cancellationToken)) return;
+        var index = new QualifiedName(statement.Table.Schema, statement.Name).Quoted;
+        if (!await ScalarAsync<bool>(connection, "SELECT to_regclass($1) IS NOT NULL", cancellationToken, index))
+        {
+            await ExecuteAsync(connection, null, byIndex.CreateIndex, cancellationToken);
+        }
+        await ExecuteAsync(connection, null, byIndex.AddConstraint, cancellationToken);
+    }
+
+    /// <summary>
+    /// A session for keys and indexes. Without JIT, as the copy's: a foreign key's check is one large join, run once,
+    /// whose cost on large tables (or before ANALYZE: measured here) makes PostgreSQL compile it with inlining and
+    /// optimization, in the leader and in every parallel worker.
+    /// </summary>
+    private async Task<NpgsqlConnection> OpenPostDataAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenTargetAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "SET jit = off", cancellationToken);
+        return connection;
     }
 
     private static string Describe(PostgresException ex) =>

@@ -31,6 +31,12 @@ public static class CloneCommand
             Description = "Copy tables larger than this (e.g. 1GB) as several ctid ranges in parallel.",
             HelpName = "SIZE",
         };
+        var backfillMemory = new Option<string>("--backfill-memory")
+        {
+            Description = "Memory for the maps of parent keys that fill the distribution column without joining on the source (0: always join).",
+            DefaultValueFactory = _ => "64MB",
+            HelpName = "SIZE",
+        };
         var orphans = new Option<OrphanPolicy>("--orphans")
         {
             Description = "Rows whose foreign-key path gives no distribution key: refuse the copy (default), or skip them.",
@@ -48,6 +54,7 @@ public static class CloneCommand
         command.Add(shardCount);
         command.Add(tableJobs);
         command.Add(split);
+        command.Add(backfillMemory);
         command.Add(orphans);
         command.Add(slotName);
         command.Add(follow);
@@ -71,6 +78,7 @@ public static class CloneCommand
                 throw new BadInputException("--follow streams after the data copy: give it without --schema-only");
             }
             var splitSize = parse.GetValue(split) is { } text ? ByteSize.Parse(text, "--split-tables-larger-than") : (long?)null;
+            var mapMemory = ByteSize.Parse(parse.GetValue(backfillMemory)!, "--backfill-memory");
             var logger = context.LoggerFactory.CreateLogger("follow.clone");
             var (rules, catalog, plan, source, targetConnection) = await inputs.PlanAsync(parse, context, target, logger, cancellationToken);
 
@@ -81,7 +89,7 @@ public static class CloneCommand
             var tools = PgTools.Locate(context.Environment);
             if (!parse.GetValue(schemaOnly))
             {
-                var cloneOptions = new CloneOptions(options, new CopyOptions(parse.GetValue(tableJobs), splitSize), parse.GetValue(orphans), parse.GetValue(slotName)!);
+                var cloneOptions = new CloneOptions(options, new CopyOptions(parse.GetValue(tableJobs), splitSize, BackfillMemory: mapMemory), parse.GetValue(orphans), parse.GetValue(slotName)!);
                 await using (var display = new CopyDisplay(targetConnection, context.Error, !Console.IsErrorRedirected, logger))
                 {
                     var runner = new CloneRunner(plan, catalog, source, targetConnection, tools, cloneOptions, logger) { CopyStarting = display.Start };

@@ -86,7 +86,7 @@ public sealed partial class FollowWorker(
         var split = settings.SplitTablesLargerThan is { } text ? ByteSize.Parse(text, "Follow:SplitTablesLargerThan") : (long?)null;
         var options = new CloneOptions(
             new SchemaCloneOptions(settings.DropIfExists || planned.Rules.Load?.IncludeDrop == true, settings.IndexJobs, settings.ShardCount),
-            new CopyOptions(settings.TableJobs, split),
+            new CopyOptions(settings.TableJobs, split, BackfillMemory: ByteSize.Parse(settings.BackfillMemory, "Follow:BackfillMemory")),
             settings.Orphans,
             settings.SlotName);
         await using var display = new CopyDisplay(planned.Target, context.Error, interactive: false, logger);

@@ -23,6 +23,9 @@ public sealed class RunSettings
     /// <summary>e.g. 1GB: tables larger than this are copied as several ctid ranges.</summary>
     public string? SplitTablesLargerThan { get; set; }
 
+    /// <summary>Memory for the maps of parent keys that fill the distribution column without joins (0: always join).</summary>
+    public string BackfillMemory { get; set; } = "64MB";
+
     public OrphanPolicy Orphans { get; set; } = OrphanPolicy.Refuse;
 
     public bool DropIfExists { get; set; }
@@ -54,6 +57,9 @@ public sealed class RunSettings
         if (LagInterval <= TimeSpan.Zero) throw Invalid("LagInterval", "must be positive, e.g. 00:00:05");
         if (Http.Port is < 0 or > 65535) throw Invalid("Http:Port", "must be a TCP port (0 picks a free one)");
         if (LogFormat is not ("simple" or "json")) throw Invalid("LogFormat", "must be simple or json");
+        // Sizes are refused here, before the host starts, with the setting's name.
+        if (SplitTablesLargerThan is { } split) ByteSize.Parse(split, $"{Section}:SplitTablesLargerThan");
+        ByteSize.Parse(BackfillMemory, $"{Section}:BackfillMemory");
     }
 
     private static Diagnostics.BadInputException Invalid(string key, string what) =>

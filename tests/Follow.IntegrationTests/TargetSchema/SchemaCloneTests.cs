@@ -171,6 +171,34 @@ public sealed class SchemaCloneTests
     }
 
     [Fact]
+    public async Task Keys_an_interrupted_run_left_half_made_are_finished_by_a_rerun()
+    {
+        var (source, target) = await DatabasesAsync("clone_half_keys", "ad-platform");
+        await using var _ = source;
+        await using var __ = target;
+        var rules = SamplePaths.Get("ad-platform", "rules.txt");
+        var first = await CloneAsync(source, target.Uri, rules);
+        Assert.True(first.ExitCode == 0, first.Error);
+        // What a run stopped midway leaves: a foreign key added NOT VALID but not yet validated, a key's unique index
+        // built but not yet taken over by its constraint, and a foreign key not yet made.
+        await target.ExecuteAsync("""
+            ALTER TABLE clicks DROP CONSTRAINT clicks_ad_id_fkey;
+            ALTER TABLE clicks ADD CONSTRAINT clicks_ad_id_fkey FOREIGN KEY (company_id, ad_id) REFERENCES ads (company_id, id) NOT VALID;
+            ALTER TABLE impressions DROP CONSTRAINT impressions_ad_id_fkey;
+            ALTER TABLE impressions DROP CONSTRAINT impressions_pkey;
+            CREATE UNIQUE INDEX impressions_pkey ON impressions (company_id, id);
+            DELETE FROM follow.clone_step WHERE step LIKE 'post-data%';
+            """);
+
+        var rerun = await CloneAsync(source, target.Uri, rules);
+
+        Assert.True(rerun.ExitCode == 0, rerun.Error);
+        Assert.Equal("p", await target.ScalarAsync<string>("SELECT contype::text FROM pg_constraint WHERE conname = 'impressions_pkey'"));
+        Assert.True(await target.ScalarAsync<bool>("SELECT convalidated FROM pg_constraint WHERE conname = 'clicks_ad_id_fkey'"));
+        Assert.True(await target.ScalarAsync<bool>("SELECT convalidated FROM pg_constraint WHERE conname = 'impressions_ad_id_fkey'"));
+    }
+
+    [Fact]
     public async Task A_pg_dump_older_than_the_source_is_refused_before_any_change()
     {
         var (source, target) = await DatabasesAsync("clone_old_dump", "ad-platform");
