@@ -33,15 +33,7 @@ data_start=${BENCH_DATA_START:-data phase: run}
 data_end=${BENCH_DATA_END:-data phase done}
 database=adplatform
 
-# As root the servers run as postgres, who must be able to reach the cluster directories.
-bench=${BENCH_DIR:-$repo/.bench}
-if [ -z "${BENCH_DIR:-}" ] && is_root && ! runuser -u postgres -- test -x "$repo"; then
-  bench=/tmp/follow-bench
-fi
-
-ensure_postgres
-bindir=$(find_pg_bindir)
-psql=$bindir/psql
+bench_environment "$repo"
 
 if [ "${1:-}" = stop ]; then
   stop_cluster source

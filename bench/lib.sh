@@ -1,6 +1,18 @@
 # Shared by bench/clone.sh and bench/stream.sh: the benchmark servers and small helpers around psql.
-# Source it after scripts/lib.sh; it expects bench (the clusters' directory), bindir and psql to be set, and
-# server_settings (lines for postgresql.conf) before start_cluster runs. It sets no shell options of its own.
+# Source it after scripts/lib.sh and call bench_environment first; it expects server_settings (lines for
+# postgresql.conf) before start_cluster runs. It sets no shell options of its own.
+
+# bench_environment REPO: sets bench (the clusters' directory), bindir and psql; installs PostgreSQL when missing.
+# As root the servers run as postgres, who must be able to reach the cluster directories.
+bench_environment() {
+  bench=${BENCH_DIR:-$1/.bench}
+  if [ -z "${BENCH_DIR:-}" ] && is_root && ! runuser -u postgres -- test -x "$1"; then
+    bench=/tmp/follow-bench
+  fi
+  ensure_postgres
+  bindir=$(find_pg_bindir)
+  psql=$bindir/psql
+}
 
 # start_cluster NAME PORT: initdb on first use, then pg_ctl start unless it is already running; prints the port.
 start_cluster() {

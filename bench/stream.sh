@@ -27,15 +27,7 @@ template=adplatform_loaded
 slot=bench_stream
 native=bench_native
 
-# As root the servers run as postgres, who must be able to reach the cluster directories.
-bench=${BENCH_DIR:-$repo/.bench}
-if [ -z "${BENCH_DIR:-}" ] && is_root && ! runuser -u postgres -- test -x "$repo"; then
-  bench=/tmp/follow-bench
-fi
-
-ensure_postgres
-bindir=$(find_pg_bindir)
-psql=$bindir/psql
+bench_environment "$repo"
 
 if [ "${1:-}" = stop ]; then
   stop_cluster stream-source

@@ -348,6 +348,20 @@ public sealed class StreamTests
         Assert.Equal(0L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'follow\\_lookup\\_%'"));
     }
 
+    /// <summary>The pid of the WAL sender reading the test's slot, once it is another than the one given.</summary>
+    private static async Task<int> ActiveSenderAsync(TestDatabase source, int previous)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var pid = await source.ScalarAsync<int?>(
+                $"SELECT active_pid FROM pg_replication_slots WHERE slot_name = '{source.Name}' AND active") ?? 0;
+            if (pid != 0 && pid != previous) return pid;
+            Assert.True(DateTime.UtcNow < deadline, "the follower did not read the slot again");
+            await Task.Delay(50);
+        }
+    }
+
     [Fact]
     public async Task A_lost_source_or_target_connection_is_retried_and_the_stream_ends_equal()
     {
@@ -365,11 +379,15 @@ public sealed class StreamTests
         using var stop = new CancellationTokenSource();
         var writer = WriteNumberedAsync(source, "INSERT INTO applied_once (n) VALUES ($1)", TimeSpan.FromMilliseconds(5), stop.Token);
         await Task.Delay(1000);
-        // The target's applier session, then the source's WAL sender, are ended under the follower.
+        // The target's applier session, then the source's WAL sender, are ended under the follower; each time the
+        // test waits for the follower to read the slot again through a new WAL sender, so that neither end is missed.
+        var sender = await ActiveSenderAsync(source, 0);
         await target.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'follow apply' AND datname = current_database()");
-        await Task.Delay(2500);
-        await source.ExecuteAsync($"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '{source.Name}' AND active");
-        await Task.Delay(2500);
+        sender = await ActiveSenderAsync(source, sender);
+        await Task.Delay(1000);
+        await source.ExecuteAsync($"SELECT pg_terminate_backend({sender})");
+        await ActiveSenderAsync(source, sender);
+        await Task.Delay(1000);
         await stop.CancelAsync();
         var transactions = await writer;
         await SetEndposAsync(source, target);
