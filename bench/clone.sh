@@ -84,7 +84,6 @@ check_rows() {
 }
 
 # Prefixes each line with the time it was read, for the data phase of follow's log.
-stamp() { while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
 
 if [ "$bench" != "$repo/.bench" ] && [ -z "${BENCH_DIR:-}" ]; then
   echo "The postgres user cannot reach $repo, so the benchmark clusters live in $bench." >&2

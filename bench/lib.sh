@@ -39,6 +39,9 @@ stop_cluster() {
   as_postgres "$bindir/pg_ctl" stop -m fast -D "$bench/$1" >/dev/null 2>&1 && echo "Stopped the benchmark $1 server." >&2 || true
 }
 
+# Prefixes each line with the time it was read.
+stamp() { while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
+
 uri() { echo "postgres://postgres@127.0.0.1:$1/$2"; }
 sql() { local port=$1 db=$2; shift 2; PGOPTIONS="-c client_min_messages=warning" "$psql" -X -q -v ON_ERROR_STOP=1 -d "$(uri "$port" "$db")" "$@"; }
 value() { sql "$1" "$2" -At -c "$3"; }
