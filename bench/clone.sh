@@ -64,27 +64,6 @@ server_settings=(
 drop_database() { sql "$target_port" postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
 
 # Written before each measurement, so that none pays for the dirty pages of the one before.
-checkpoint() {
-  sql "$source_port" postgres -c CHECKPOINT
-  sql "$target_port" postgres -c CHECKPOINT
-}
-
-# The rows of every table in the target database equal the source's: a copy that lost rows measures nothing.
-check_rows() {
-  local db=$1 table expected actual bad=0
-  for table in "${tables[@]}"; do
-    expected=$(value "$source_port" "$database" "SELECT count(*) FROM $table")
-    actual=$(value "$target_port" "$db" "SELECT count(*) FROM $table" 2>/dev/null || echo missing)
-    if [ "$expected" != "$actual" ]; then
-      echo "  $db: $table has $actual rows, the source $expected" >&2
-      bad=1
-    fi
-  done
-  return $bad
-}
-
-# Prefixes each line with the time it was read, for the data phase of follow's log.
-
 if [ "$bench" != "$repo/.bench" ] && [ -z "${BENCH_DIR:-}" ]; then
   echo "The postgres user cannot reach $repo, so the benchmark clusters live in $bench." >&2
 fi

@@ -1,6 +1,7 @@
 # Shared by bench/clone.sh and bench/stream.sh: the benchmark servers and small helpers around psql.
 # Source it after scripts/lib.sh and call bench_environment first; it expects server_settings (lines for
-# postgresql.conf) before start_cluster runs. It sets no shell options of its own.
+# postgresql.conf) before start_cluster runs, and source_port, target_port, database and tables for checkpoint
+# and check_rows. It sets no shell options of its own.
 
 # bench_environment REPO: sets bench (the clusters' directory), bindir and psql; installs PostgreSQL when missing.
 # As root the servers run as postgres, who must be able to reach the cluster directories.
@@ -37,6 +38,27 @@ start_cluster() {
 stop_cluster() {
   [ -f "$bench/$1/PG_VERSION" ] || return 0
   as_postgres "$bindir/pg_ctl" stop -m fast -D "$bench/$1" >/dev/null 2>&1 && echo "Stopped the benchmark $1 server." >&2 || true
+}
+
+# A checkpoint on both servers before each measured part, so none pays for the one before.
+checkpoint() {
+  sql "$source_port" postgres -c CHECKPOINT
+  sql "$target_port" postgres -c CHECKPOINT
+}
+
+# check_rows DB: whether every table of the tables array has as many rows in the target database DB as in the
+# source: a copy or an apply that lost rows measures nothing.
+check_rows() {
+  local db=$1 table expected actual bad=0
+  for table in "${tables[@]}"; do
+    expected=$(value "$source_port" "$database" "SELECT count(*) FROM $table")
+    actual=$(value "$target_port" "$db" "SELECT count(*) FROM $table" 2>/dev/null || echo missing)
+    if [ "$expected" != "$actual" ]; then
+      echo "  $db: $table has $actual rows, the source $expected" >&2
+      bad=1
+    fi
+  done
+  return $bad
 }
 
 # Prefixes each line with the time it was read.

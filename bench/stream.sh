@@ -54,26 +54,7 @@ server_settings=(
   "max_wal_senders = 20"
 )
 
-checkpoint() {
-  sql "$source_port" postgres -c CHECKPOINT
-  sql "$target_port" postgres -c CHECKPOINT
-}
-
 mapfile -t tables < <(printf '%s\n' companies campaigns ads clicks impressions)
-
-# The rows of every table in the target database equal the source's: an apply that lost rows measures nothing.
-check_rows() {
-  local db=$1 table expected actual bad=0
-  for table in "${tables[@]}"; do
-    expected=$(value "$source_port" "$database" "SELECT count(*) FROM $table")
-    actual=$(value "$target_port" "$db" "SELECT count(*) FROM $table" 2>/dev/null || echo missing)
-    if [ "$expected" != "$actual" ]; then
-      echo "  $db: $table has $actual rows, the source $expected" >&2
-      bad=1
-    fi
-  done
-  return $bad
-}
 
 mkdir -p "$bench"
 work=$bench/stream-work
