@@ -23,18 +23,11 @@ public sealed class RunWorkerTests
         var (source, target) = await AdPlatformAsync("run_worker", 2.0);
         await using var _ = source;
         await using var __ = target;
-        // Each workload transaction inserts a row of its own: applied twice, it would break the primary key.
-        await source.ExecuteAsync("CREATE TABLE applied_once (n bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())");
-        var rules = RulesFile("distribute companies using id\ndistribute applied_once as reference table\n");
+        await source.ExecuteAsync(AppliedOnceTable);
+        var rules = RulesFile(AppliedOnceRules);
         string[] args = ["--source", source.Uri, "--target", target.Uri, "--rules", rules, $"--Follow:SlotName={source.Name}", "--Follow:TableJobs=1"];
         using var stop = new CancellationTokenSource();
-        var writer = WriteNumberedAsync(source, """
-            WITH once AS (INSERT INTO applied_once (n) VALUES ($1) RETURNING n),
-                 ad AS (UPDATE ads SET clicks_count = $1 WHERE id = 1 + $1 % 200 RETURNING id),
-                 gone AS (DELETE FROM clicks WHERE id = (SELECT min(id) FROM clicks) RETURNING id)
-            INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
-            SELECT ad.id, now(), 'https://run', 0.01, '10.4.4.4', jsonb_build_object('n', once.n) FROM ad, once
-            """, TimeSpan.FromMilliseconds(2), stop.Token);
+        var writer = WriteNumberedAsync(source, AppliedOnceWorkload, TimeSpan.FromMilliseconds(2), stop.Token);
 
         using (var worker = WorkerProcess.Start(null, args))
         {

@@ -7,6 +7,23 @@ namespace Follow.IntegrationTests.Stream;
 /// <summary>What the stream and worker tests share: connections, endpos, comparison, a numbered writer, waiting.</summary>
 internal static class StreamKit
 {
+    /// <summary>Each workload transaction inserts a row of its own here: applied twice, it would break the primary key.</summary>
+    public const string AppliedOnceTable = "CREATE TABLE applied_once (n bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())";
+
+    public const string AppliedOnceRules = "distribute companies using id\ndistribute applied_once as reference table\n";
+
+    /// <summary>
+    /// A transaction of the numbered writer: its own applied_once row, an ad's counter updated, the oldest click
+    /// deleted (found by its source key alone) and an impression inserted under that ad.
+    /// </summary>
+    public const string AppliedOnceWorkload = """
+        WITH once AS (INSERT INTO applied_once (n) VALUES ($1) RETURNING n),
+             ad AS (UPDATE ads SET clicks_count = $1 WHERE id = 1 + $1 % 200 RETURNING id),
+             gone AS (DELETE FROM clicks WHERE id = (SELECT min(id) FROM clicks) RETURNING id)
+        INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
+        SELECT ad.id, now(), 'https://workload', 0.01, '10.3.3.3', jsonb_build_object('n', once.n) FROM ad, once
+        """;
+
     public static string[] Arguments(TestDatabase source, TestDatabase target, string rules) =>
         ["--slot-name", source.Name, "--source", source.Uri, "--target", target.Uri, "--rules", rules];
 
