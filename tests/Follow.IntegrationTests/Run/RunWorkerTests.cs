@@ -104,6 +104,45 @@ public sealed class RunWorkerTests
         }
     }
 
+    [CitusFact]
+    public async Task On_citus_the_worker_clones_streams_and_cuts_over_to_a_target_equal_to_the_source()
+    {
+        var servers = await PostgresServers.GetAsync();
+        await using var source = await servers.Source.CreateDatabaseAsync("citus_run");
+        await source.ExecuteFileAsync(SamplePaths.Get("ad-platform", "schema.sql"));
+        await LoadSampleDataAsync(source, 0.02);
+        await source.ExecuteAsync(AppliedOnceTable);
+        await using var target = await CitusServer.CreateDatabaseAsync("citus_run");
+        var rules = RulesFile(AppliedOnceRules);
+        string[] args = ["--source", source.Uri, "--target", target.ConnectionString, "--rules", rules, $"--Follow:SlotName={source.Name}"];
+        try
+        {
+            using var stop = new CancellationTokenSource();
+            using var worker = WorkerProcess.Start(null, args);
+            await worker.WaitForStatusAsync(status => Phase(status) == "streaming", "streaming into Citus");
+            // Each transaction is a two-phase commit on Citus: the pause keeps the backlog small.
+            var writer = WriteNumberedAsync(source, AppliedOnceWorkload, TimeSpan.FromMilliseconds(15), stop.Token);
+            await worker.WaitForStatusAsync(s => s.GetProperty("ready").GetBoolean(), "a lag under the readiness limits");
+            await Task.Delay(1500);
+            await stop.CancelAsync();
+            var transactions = await writer;
+            var endpos = await Cli.FollowProcess.RunAsync("sentinel", "set", "endpos", "--current", "--source", source.Uri, "--target", target.ConnectionString);
+            Assert.True(endpos.ExitCode == 0, endpos.Error);
+
+            Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(90)), $"the worker did not stop at endpos:\n{worker.Log}");
+            Assert.True(worker.ExitCode == 0, worker.Log);
+            Assert.Equal(transactions, await target.ScalarAsync<long>("SELECT count(*) FROM applied_once"));
+            Assert.Equal(5L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_dist_partition WHERE partmethod = 'h'"));
+            var compare = await Cli.FollowProcess.RunAsync(["compare", "data", "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules]);
+            Assert.True(compare.ExitCode == 0, compare.Output + compare.Error);
+        }
+        finally
+        {
+            // Replication origins belong to the whole Citus server, which outlives this test's database.
+            await Cli.FollowProcess.RunAsync("stream", "cleanup", "--source", source.Uri, "--target", target.ConnectionString, "--slot-name", source.Name);
+        }
+    }
+
     [Fact]
     public async Task Bad_settings_are_refused_with_exit_2_before_anything_is_changed()
     {
