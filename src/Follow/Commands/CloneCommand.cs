@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Follow.Cli.Commands;
 
-/// <summary><c>follow clone</c>: the target schema from the plan (and, in a later version, the data).</summary>
+/// <summary><c>follow clone</c>: the target schema from the plan, the data from a slot's snapshot, and with --follow the stream.</summary>
 public static class CloneCommand
 {
     public static Command Create(CliContext context)
