@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using Follow.Cli.Commands;
 using Follow.Diagnostics;
-using Npgsql;
 
 namespace Follow.Cli;
 
@@ -50,25 +49,16 @@ public static class FollowCli
                 },
                 cancellationToken);
         }
-        catch (FollowException ex)
-        {
-            error.WriteLine($"follow: error: {context.Scrub(ex.Message)}");
-            return (int)ex.ExitCode;
-        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             error.WriteLine("follow: stopped");
             return (int)ExitCode.Done;
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-        {
-            error.WriteLine($"follow: error: {context.Scrub(ex.Message)}");
-            return (int)ExitCode.Internal;
-        }
         catch (Exception ex)
         {
-            error.WriteLine($"follow: internal error: {ex.GetType().Name}: {context.Scrub(ex.Message)}");
-            return (int)ExitCode.Internal;
+            var failure = Failure.Of(ex, context);
+            error.WriteLine($"follow: {failure.Line}");
+            return (int)failure.Code;
         }
     }
 }

@@ -62,16 +62,10 @@ public sealed partial class FollowWorker(
         }
         catch (Exception ex)
         {
-            var (message, code) = ex switch
-            {
-                FollowException follow => (follow.Message, follow.ExitCode),
-                NpgsqlException or TimeoutException => (ex.Message, ExitCode.Internal),
-                _ => ($"internal error: {ex.GetType().Name}: {ex.Message}", ExitCode.Internal),
-            };
-            message = context.Scrub(message);
-            status.Enter(FollowPhase.Failed, message);
-            Log.Failed(logger, message, (int)code);
-            outcome.ExitCode = (int)code;
+            var failure = Failure.Of(ex, context);
+            status.Enter(FollowPhase.Failed, failure.Message);
+            Log.Failed(logger, failure.Message, (int)failure.Code);
+            outcome.ExitCode = (int)failure.Code;
         }
         finally
         {
