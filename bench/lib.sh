@@ -1,7 +1,22 @@
 # Shared by bench/clone.sh and bench/stream.sh: the benchmark servers and small helpers around psql.
-# Source it after scripts/lib.sh and call bench_environment first; it expects server_settings (lines for
-# postgresql.conf) before start_cluster runs, and source_port, target_port, database and tables for checkpoint
-# and check_rows. It sets no shell options of its own.
+# Source it after scripts/lib.sh and call bench_environment first; server_settings holds the lines for
+# postgresql.conf (a benchmark may add its own before start_cluster runs); checkpoint and check_rows expect
+# source_port, target_port, database and tables. It sets no shell options of its own.
+
+# The same settings on both servers, so that no tool gains from where it writes. Checkpoints are spread out so
+# that none falls inside one measurement and not another (each measurement starts after a CHECKPOINT).
+server_settings=(
+  "listen_addresses = '127.0.0.1'"
+  "unix_socket_directories = ''"
+  "shared_buffers = 512MB"
+  "max_wal_size = 8GB"
+  "min_wal_size = 1GB"
+  "checkpoint_timeout = 30min"
+  "max_connections = 100"
+  "wal_level = logical"
+  "max_replication_slots = 20"
+  "max_wal_senders = 20"
+)
 
 # bench_environment REPO: sets bench (the clusters' directory), bindir and psql; installs PostgreSQL when missing.
 # As root the servers run as postgres, who must be able to reach the cluster directories.

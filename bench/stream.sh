@@ -39,21 +39,6 @@ if [ $# -gt 0 ]; then
   exit 2
 fi
 
-# The same settings on both servers; checkpoints are spread out so that none falls inside one measurement and not
-# the other (each measurement starts after a CHECKPOINT).
-server_settings=(
-  "listen_addresses = '127.0.0.1'"
-  "unix_socket_directories = ''"
-  "shared_buffers = 512MB"
-  "max_wal_size = 8GB"
-  "min_wal_size = 1GB"
-  "checkpoint_timeout = 30min"
-  "max_connections = 100"
-  "wal_level = logical"
-  "max_replication_slots = 20"
-  "max_wal_senders = 20"
-)
-
 mapfile -t tables < <(printf '%s\n' companies campaigns ads clicks impressions)
 
 mkdir -p "$bench"
