@@ -52,7 +52,6 @@ public sealed class FollowStatus
     private DateTimeOffset _phaseSince;
     private string? _error;
     private NpgsqlLogSequenceNumber? _applied;
-    private NpgsqlLogSequenceNumber? _endpos;
     private DateTimeOffset? _oldestUnapplied;
     private SlotLag? _slot;
 
@@ -93,11 +92,6 @@ public sealed class FollowStatus
         }
     }
 
-    public void EndPos(NpgsqlLogSequenceNumber? endpos)
-    {
-        lock (_lock) _endpos = endpos;
-    }
-
     public void Sampled(SlotLag slot)
     {
         lock (_lock) _slot = slot;
@@ -109,7 +103,7 @@ public sealed class FollowStatus
         {
             var now = _clock.GetUtcNow();
             var applying = _oldestUnapplied is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : (double?)null;
-            return new StatusSnapshot(_phase, _phaseSince, _error, _applied, _endpos, _slot, applying);
+            return new StatusSnapshot(_phase, _phaseSince, _error, _applied, _slot, applying);
         }
     }
 }
@@ -120,7 +114,6 @@ public sealed record StatusSnapshot(
     DateTimeOffset PhaseSince,
     string? Error,
     NpgsqlLogSequenceNumber? AppliedLsn,
-    NpgsqlLogSequenceNumber? EndPos,
     SlotLag? Slot,
     double? ApplyingSeconds)
 {

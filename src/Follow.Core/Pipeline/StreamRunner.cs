@@ -129,7 +129,6 @@ public sealed partial class StreamRunner(
             {
                 sentinel = await SentinelState.ReadExistingAsync(state, cancellationToken);
                 lastRead = DateTime.UtcNow;
-                Status?.EndPos(sentinel.EndPos);
             }
             if (sentinel.EndPos is { } end && applier.Applied is { } applied && applied >= end && !applier.InSourceTransaction)
             {

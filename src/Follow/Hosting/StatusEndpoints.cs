@@ -63,7 +63,6 @@ public static class StatusEndpoints
         var stream = new JsonObject
         {
             ["appliedLsn"] = snapshot.AppliedLsn?.ToString(),
-            ["endpos"] = snapshot.EndPos?.ToString(),
             ["sourceLsn"] = snapshot.Slot?.CurrentLsn.ToString(),
             ["confirmedFlushLsn"] = snapshot.Slot?.ConfirmedFlushLsn?.ToString(),
             ["slotActive"] = snapshot.Slot?.Active,
