@@ -206,73 +206,10 @@ public sealed partial class ChangeApplier
         Described(relation).Key
         ?? [.. Enumerable.Range(0, relation.Columns.Count).Where(i => (change.Old ?? change.New)![i].Kind != ValueKind.UnchangedToast)];
 
-    private async Task UpdateAsync(
-        TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues,
-        string? distributionValue, CancellationToken cancellationToken)
-    {
-        var parameters = new List<NpgsqlParameter>(values.Count + key.Count + 1);
-        ulong unchanged = 0;
-        for (var i = 0; i < relation.Columns.Count; i++)
-        {
-            // An unchanged TOAST value is not sent and not written; the distribution column never appears in SET.
-            if (values[i].Kind == ValueKind.UnchangedToast || relation.Columns[i].Name == table.DistributionColumn)
-            {
-                if (i < 64) unchanged |= 1UL << i;
-                continue;
-            }
-            parameters.Add(Text(values[i].Text));
-        }
-        if (parameters.Count == 0) return;
-        var nulls = WhereParameters(key, keyValues, distributionValue, parameters);
-        var shape = (relation, 'u', unchanged, distributionValue is not null, nulls);
-        var cached = relation.Columns.Count <= 64 && Described(relation).Key is not null;
-        if (!cached || !_statements.TryGetValue(shape, out var sql))
-        {
-            var sets = new List<string>();
-            for (var i = 0; i < relation.Columns.Count; i++)
-            {
-                if (values[i].Kind == ValueKind.UnchangedToast || relation.Columns[i].Name == table.DistributionColumn) continue;
-                sets.Add($"{Sql.Ident(relation.Columns[i].Name)} = ${sets.Count + 1}");
-            }
-            sql = $"UPDATE {table.Name.Quoted} SET {string.Join(", ", sets)} WHERE {Where(table, relation, key, keyValues, distributionValue, sets.Count)}";
-            if (cached) _statements[shape] = sql;
-        }
-        await QueueAsync(sql, cancellationToken, [.. parameters]);
-    }
-
-    private async Task DeleteAsync(
-        TablePlan table, Relation relation, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues, string? distributionValue,
-        CancellationToken cancellationToken)
-    {
-        var parameters = new List<NpgsqlParameter>(key.Count + 1);
-        var nulls = WhereParameters(key, keyValues, distributionValue, parameters);
-        var shape = (relation, 'd', 0UL, distributionValue is not null, nulls);
-        // REPLICA IDENTITY FULL: the key is every column the change carries, so it has no one shape.
-        var cached = key.Count <= 64 && Described(relation).Key is not null;
-        if (!cached || !_statements.TryGetValue(shape, out var sql))
-        {
-            sql = $"DELETE FROM {table.Name.Quoted} WHERE {Where(table, relation, key, keyValues, distributionValue, 0)}";
-            if (cached) _statements[shape] = sql;
-        }
-        await QueueAsync(sql, cancellationToken, [.. parameters]);
-    }
-
-    // Update and delete statements by their shape: relation, kind, columns left out, key given, key parts NULL.
-    private readonly Dictionary<(Relation, char, ulong, bool, ulong), string> _statements = new(new ShapeComparer());
-
-    private sealed class ShapeComparer : IEqualityComparer<(Relation, char, ulong, bool, ulong)>
-    {
-        public bool Equals((Relation, char, ulong, bool, ulong) x, (Relation, char, ulong, bool, ulong) y) =>
-            ReferenceEquals(x.Item1, y.Item1) && (x.Item2, x.Item3, x.Item4, x.Item5) == (y.Item2, y.Item3, y.Item4, y.Item5);
-
-        public int GetHashCode((Relation, char, ulong, bool, ulong) key) =>
-            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(key.Item1), key.Item2, key.Item3, key.Item4, key.Item5);
-    }
-
     /// <summary>The WHERE clause's values, in <see cref="Where"/>'s order; returns which key parts are NULL.</summary>
-    private static ulong WhereParameters(IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues, string? distributionValue, List<NpgsqlParameter> parameters)
+    private static ulong WhereValues(IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues, string? distributionValue, List<string?> values)
     {
-        if (distributionValue is not null) parameters.Add(Text(distributionValue));
+        if (distributionValue is not null) values.Add(distributionValue);
         ulong nulls = 0;
         for (var k = 0; k < key.Count; k++)
         {
@@ -281,9 +218,22 @@ public sealed partial class ChangeApplier
                 if (k < 64) nulls |= 1UL << k;
                 continue;
             }
-            parameters.Add(Text(keyValues[k].Text));
+            values.Add(keyValues[k].Text);
         }
         return nulls;
+    }
+
+    /// <summary>The columns of the WHERE clause's values, in <see cref="Where"/>'s order.</summary>
+    private static IReadOnlyList<string> WhereColumns(
+        TablePlan table, Relation relation, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues, string? distributionValue)
+    {
+        var columns = new List<string>(key.Count + 1);
+        if (distributionValue is not null) columns.Add(table.DistributionColumn!);
+        for (var k = 0; k < key.Count; k++)
+        {
+            if (keyValues[k].Kind != ValueKind.Null) columns.Add(relation.Columns[key[k]].Name);
+        }
+        return columns;
     }
 
     /// <summary>The values of unchanged TOAST columns, read from the target row before it moves.</summary>
@@ -294,12 +244,12 @@ public sealed partial class ChangeApplier
         var unchanged = Enumerable.Range(0, values.Count).Where(i => values[i].Kind == ValueKind.UnchangedToast).ToList();
         if (unchanged.Count == 0) return null;
         await SendAsync(cancellationToken);
-        var parameters = new List<NpgsqlParameter>();
-        WhereParameters(key, keyValues, distributionValue, parameters);
+        var parameters = new List<string?>();
+        WhereValues(key, keyValues, distributionValue, parameters);
         var where = Where(table, relation, key, keyValues, distributionValue, 0);
         var select = string.Join(", ", unchanged.Select(i => $"{Sql.Ident(relation.Columns[i].Name)}::text"));
         await using var command = new NpgsqlCommand($"SELECT {select} FROM {table.Name.Quoted} WHERE {where}", _connection, _transaction);
-        foreach (var parameter in parameters) command.Parameters.Add(parameter);
+        foreach (var parameter in parameters) command.Parameters.Add(Text(parameter));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
         return unchanged.Select((column, i) => (column, reader.IsDBNull(i) ? null : reader.GetString(i))).ToDictionary(x => x.column, x => x.Item2);

@@ -102,6 +102,10 @@ public sealed partial class ChangeApplier : IAsyncDisposable
         // On Citus a transaction that touches one shard commits nothing on the coordinator, so the origin does not
         // move; replay_lsn does, and as a table in Citus' metadata it commits with the shards (two-phase commit).
         await applier.ExecuteAsync(CitusCheckpoint, cancellationToken);
+        await using (var citus = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", connection))
+        {
+            applier._citus = (bool)(await citus.ExecuteScalarAsync(cancellationToken))!;
+        }
         // As PostgreSQL's own apply worker does: the source already ran triggers and checked foreign keys.
         await applier.ExecuteAsync("SET session_replication_role = replica", cancellationToken);
         await using (var progress = new NpgsqlCommand(
@@ -246,7 +250,7 @@ public sealed partial class ChangeApplier : IAsyncDisposable
     {
         var command = new NpgsqlBatchCommand(sql);
         foreach (var parameter in parameters) command.Parameters.Add(parameter);
-        await EndRunAsync(cancellationToken);
+        await ReleaseAsync(cancellationToken);
         _writes.Add((command, _writing, _writing));
         _writeValues += parameters.Length;
         if (BatchFull) await StartSendingAsync(cancellationToken);
@@ -266,7 +270,7 @@ public sealed partial class ChangeApplier : IAsyncDisposable
     private async Task StartSendingAsync(CancellationToken cancellationToken)
     {
         await WaitForSentAsync();
-        await EndRunAsync(cancellationToken);
+        await ReleaseAsync(cancellationToken);
         if (_writes.Count == 0) return;
         var writes = _writes;
         _writes = new List<(NpgsqlBatchCommand, TransactionBegin?, TransactionBegin?)>(BatchSize);

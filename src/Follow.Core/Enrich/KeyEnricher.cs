@@ -292,7 +292,8 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
         _segment.Clear();
     }
 
-    private static string RowKey(IReadOnlyList<ColumnValue> keyValues) =>
+    /// <summary>A row's replica identity as one string.</summary>
+    public static string RowKey(IReadOnlyList<ColumnValue> keyValues) =>
         keyValues is [{ Kind: ValueKind.Text, Text: { } only }] ? only : string.Join("\u0001", keyValues.Select(v => v.Kind == ValueKind.Null ? "\u0000" : v.Text));
 
     private void Store(Lookup key, string value)
