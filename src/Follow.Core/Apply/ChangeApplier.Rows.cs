@@ -170,7 +170,7 @@ public sealed partial class ChangeApplier
 
             var rows = new List<string?[]>();
             await using (var select = new NpgsqlCommand(
-                $"SELECT {string.Join(", ", columns.Select(c => $"{Sql.Ident(c)}::text"))} FROM {child.Name.Quoted} WHERE {where}", _connection, _transaction))
+                $"SELECT {string.Join(", ", columns.Select(c => $"{Sql.Ident(c)}::text"))} FROM {child.Name.Quoted} WHERE {where}", _connection))
             {
                 foreach (var parameter in Parameters()) select.Parameters.Add(parameter);
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
@@ -248,7 +248,7 @@ public sealed partial class ChangeApplier
         WhereValues(key, keyValues, distributionValue, parameters);
         var where = Where(table, relation, key, keyValues, distributionValue, 0);
         var select = string.Join(", ", unchanged.Select(i => $"{Sql.Ident(relation.Columns[i].Name)}::text"));
-        await using var command = new NpgsqlCommand($"SELECT {select} FROM {table.Name.Quoted} WHERE {where}", _connection, _transaction);
+        await using var command = new NpgsqlCommand($"SELECT {select} FROM {table.Name.Quoted} WHERE {where}", _connection);
         foreach (var parameter in parameters) command.Parameters.Add(Text(parameter));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;

@@ -21,7 +21,7 @@ public sealed partial class ChangeApplier : IAsyncDisposable
 {
     // A segment bounds what is held in memory and how far the look-ahead reaches; a batch, how many writes go to
     // the target in one round trip.
-    private const int SegmentSize = 2_000;
+    private const int SegmentSize = 8_000;
     private const int BatchSize = 500;
 
     // A batch is also cut by its values, so that multi-row inserts of wide rows keep memory bounded too.
@@ -55,7 +55,9 @@ public sealed partial class ChangeApplier : IAsyncDisposable
     private readonly DistributionPlan _plan;
     private readonly NpgsqlConnection _connection;
     private readonly KeyEnricher _enricher;
-    private NpgsqlTransaction? _transaction;
+    // The target transaction is opened and committed by statements sent with the writes, so that a commit goes
+    // out with the last batch and the next changes are prepared while the target runs it.
+    private bool _inTransaction;
     private TransactionBegin? _begin;
 
     // Changes read but not yet written, each with its source transaction, and writes not yet sent.
@@ -124,11 +126,14 @@ public sealed partial class ChangeApplier : IAsyncDisposable
     public async Task BeginAsync(TransactionBegin begin, CancellationToken cancellationToken)
     {
         _begin = begin;
-        _transaction ??= await _connection.BeginTransactionAsync(cancellationToken);
+        if (_inTransaction) return;
+        await QueueAsync("BEGIN", cancellationToken);
+        _inTransaction = true;
     }
 
     public async Task ApplyAsync(ChangeRecord record, CancellationToken cancellationToken)
     {
+        _changes++;
         switch (record)
         {
             case RowChange change:
@@ -155,26 +160,47 @@ public sealed partial class ChangeApplier : IAsyncDisposable
 
     /// <summary>
     /// Commits the target transaction with the last source commit it holds, recorded with the origin and in
-    /// replay_lsn in that same transaction. Returns that commit, to acknowledge to the source; null when none.
+    /// replay_lsn in that same transaction. The COMMIT goes out with the last batch; <paramref name="wait"/> waits
+    /// for it, else <see cref="TakeCommitted"/> tells once the target has run it.
     /// </summary>
-    public async Task<TransactionCommit?> FlushAsync(CancellationToken cancellationToken)
+    public async Task FlushAsync(CancellationToken cancellationToken, bool wait = false)
     {
-        if (_lastPending is not { } commit || _begin is not null) return null;
-        await ApplySegmentAsync(cancellationToken);
-        _writing = null;
-        await QueueAsync("SELECT pg_replication_origin_xact_setup($1, $2)", cancellationToken,
-            new NpgsqlParameter { Value = commit.CommitLsn, NpgsqlDbType = NpgsqlDbType.PgLsn },
-            new NpgsqlParameter { Value = commit.CommitTime });
-        await QueueAsync("UPDATE follow.sentinel SET replay_lsn = $1", cancellationToken,
-            new NpgsqlParameter { Value = commit.CommitLsn, NpgsqlDbType = NpgsqlDbType.PgLsn });
-        await SendAsync(cancellationToken);
-        await _transaction!.CommitAsync(cancellationToken);
-        await _transaction.DisposeAsync();
-        _transaction = null;
-        _lastPending = null;
-        Pending = 0;
-        Applied = commit.CommitLsn;
-        return commit;
+        if (_lastPending is { } commit && _begin is null)
+        {
+            await ApplySegmentAsync(cancellationToken);
+            _writing = null;
+            await QueueAsync("SELECT pg_replication_origin_xact_setup($1, $2)", cancellationToken,
+                new NpgsqlParameter { Value = commit.CommitLsn, NpgsqlDbType = NpgsqlDbType.PgLsn },
+                new NpgsqlParameter { Value = commit.CommitTime });
+            await QueueAsync("UPDATE follow.sentinel SET replay_lsn = $1", cancellationToken,
+                new NpgsqlParameter { Value = commit.CommitLsn, NpgsqlDbType = NpgsqlDbType.PgLsn });
+            // The batch that carries the COMMIT carries the commit too: only once it has run is it applied.
+            _writes.Add((new NpgsqlBatchCommand("COMMIT"), null, null));
+            _committing = (commit, Pending, _changes);
+            _changes = 0;
+            await StartSendingAsync(cancellationToken);
+            _inTransaction = false;
+            _lastPending = null;
+            Pending = 0;
+        }
+        if (wait) await WaitForSentAsync();
+    }
+
+    // The commit queued with the writes not yet sent, the one in the batch in flight, and those run since the
+    // last TakeCommitted, with the source transactions and changes they hold.
+    private (TransactionCommit Commit, int Transactions, int Changes)? _committing;
+    private (TransactionCommit Commit, int Transactions, int Changes)? _inFlightCommit;
+    private (TransactionCommit Commit, int Transactions, int Changes)? _committed;
+    private int _changes;
+
+    public bool HasCommitted => _committed is not null;
+
+    /// <summary>The last commit the target ran since the previous call, with the source transactions and changes of all run since; null when none.</summary>
+    public (TransactionCommit Commit, int Transactions, int Changes)? TakeCommitted()
+    {
+        var committed = _committed;
+        _committed = null;
+        return committed;
     }
 
     // By relation object: the decoder keeps one per relation until its columns change.
@@ -232,14 +258,14 @@ public sealed partial class ChangeApplier : IAsyncDisposable
         if (!_enricher.HasMisses) return;
         await SendAsync(cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        _enricher.LookUpMisses(_connection, _transaction);
+        _enricher.LookUpMisses(_connection);
     }
 
     /// <summary>A look-up the walk ahead did not foresee: asked at once, after the writes before it.</summary>
     private async Task<string?> LookUpAsync(KeyEnricher.Lookup lookup, NpgsqlBatchCommand query, CancellationToken cancellationToken)
     {
         await SendAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        await using var batch = new NpgsqlBatch(_connection);
         batch.BatchCommands.Add(query);
         var value = await batch.ExecuteScalarAsync(cancellationToken) as string;
         _enricher.Found(lookup, value);
@@ -275,12 +301,14 @@ public sealed partial class ChangeApplier : IAsyncDisposable
         var writes = _writes;
         _writes = new List<(NpgsqlBatchCommand, TransactionBegin?, TransactionBegin?)>(BatchSize);
         _writeValues = 0;
+        _inFlightCommit = _committing;
+        _committing = null;
         _inFlight = RunAsync(writes, cancellationToken);
     }
 
     private async Task RunAsync(List<(NpgsqlBatchCommand Command, TransactionBegin? First, TransactionBegin? Last)> writes, CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        await using var batch = new NpgsqlBatch(_connection);
         foreach (var (command, _, _) in writes) batch.BatchCommands.Add(command);
         try
         {
@@ -297,7 +325,14 @@ public sealed partial class ChangeApplier : IAsyncDisposable
     {
         if (_inFlight is not { } inFlight) return;
         _inFlight = null;
+        var commit = _inFlightCommit;
+        _inFlightCommit = null;
         await inFlight;
+        if (commit is { } done)
+        {
+            Applied = done.Commit.CommitLsn;
+            _committed = _committed is { } earlier ? (done.Commit, earlier.Transactions + done.Transactions, earlier.Changes + done.Changes) : done;
+        }
     }
 
     private static FollowException Refused(PostgresException ex, TransactionBegin? first, TransactionBegin? last = null)
@@ -319,7 +354,7 @@ public sealed partial class ChangeApplier : IAsyncDisposable
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
     {
         await SendAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(sql, _connection, _transaction);
+        await using var command = new NpgsqlCommand(sql, _connection);
         foreach (var parameter in parameters)
         {
             command.Parameters.Add(parameter as NpgsqlParameter ?? new NpgsqlParameter { Value = parameter });
@@ -344,7 +379,6 @@ public sealed partial class ChangeApplier : IAsyncDisposable
         {
             // Reported where it was first seen; the transaction is rolled back with the connection.
         }
-        if (_transaction is not null) await _transaction.DisposeAsync();
         await _connection.DisposeAsync();
     }
 }

@@ -127,10 +127,10 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
     /// Looks the misses up in one round trip; to be called after every write before the segment was sent. A key
     /// the target does not return stays unanswered, and is asked again, alone, when a change needs it.
     /// </summary>
-    public void LookUpMisses(NpgsqlConnection connection, NpgsqlTransaction? transaction)
+    public void LookUpMisses(NpgsqlConnection connection)
     {
         if (!HasMisses) return;
-        using var batch = new NpgsqlBatch(connection, transaction);
+        using var batch = new NpgsqlBatch(connection);
         foreach (var ((_, sql), keys) in _missesByColumn)
         {
             var command = new NpgsqlBatchCommand(sql);

@@ -28,15 +28,14 @@ public sealed partial class StreamRunner(
 
     // Source transactions grouped into one target transaction at most; a group also ends when the stream has
     // nothing more to hand over, so a quiet stream applies each transaction at once.
-    private const int GroupSize = 500;
+    private const int GroupSize = 2000;
 
     /// <summary>Where the stream is, for the worker's status and probes; optional.</summary>
     public FollowStatus? Status { get; init; }
 
     public FollowMetrics? Metrics { get; init; }
 
-    // Changes applied in the open target transaction, and the cache counts already reported.
-    private int _pendingChanges;
+    // The cache counts already reported.
     private long _reportedHits;
     private long _reportedMisses;
 
@@ -73,7 +72,6 @@ public sealed partial class StreamRunner(
             throw new FollowException($"cannot open a replication connection to the source {source.Redacted}: {ex.Message}", ExitCode.SourceFailure, ex);
         }
         Log.Streaming(logger, slotName, start.ToString());
-        _pendingChanges = 0;
         Status?.Enter(FollowPhase.Streaming);
 
         var decoder = new PgOutputDecoder(replication, slotName, slotName);
@@ -125,6 +123,7 @@ public sealed partial class StreamRunner(
         long idleMessages = -1;
         while (true)
         {
+            if (applier.HasCommitted) await ReportCommittedAsync(applier, replication, cancellationToken);
             if (DateTime.UtcNow - lastRead > IdleCheck)
             {
                 sentinel = await SentinelState.ReadExistingAsync(state, cancellationToken);
@@ -208,12 +207,11 @@ public sealed partial class StreamRunner(
                     }
                     applier.End(commit);
                     // A stream with nothing more to hand over commits on the next read (after GroupLinger).
-                    if (applier.Pending >= GroupSize) await FlushAsync(applier, replication, cancellationToken);
+                    if (applier.Pending >= GroupSize) await FlushAsync(applier, replication, cancellationToken, wait: false);
                     break;
                 default:
                     if (skipping) break;
                     await applier.ApplyAsync(record, cancellationToken);
-                    _pendingChanges++;
                     break;
             }
         }
@@ -234,17 +232,24 @@ public sealed partial class StreamRunner(
         }
     }
 
-    /// <summary>Commits what the applier holds; only then is it acknowledged, so the slot keeps everything after it.</summary>
-    private async Task FlushAsync(ChangeApplier applier, LogicalReplicationConnection replication, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits what the applier holds: the COMMIT goes out with its last writes, and <paramref name="wait"/> waits
+    /// for the target to run it. Only what the target ran is acknowledged, so the slot keeps everything after it.
+    /// </summary>
+    private async Task FlushAsync(ChangeApplier applier, LogicalReplicationConnection replication, CancellationToken cancellationToken, bool wait = true)
     {
-        var transactions = applier.Pending;
-        if (await applier.FlushAsync(cancellationToken) is not { } commit) return;
-        Status?.Applied(commit.CommitLsn);
-        Metrics?.Committed(transactions, _pendingChanges, applier.CacheHits - _reportedHits, applier.CacheMisses - _reportedMisses);
-        _pendingChanges = 0;
+        await applier.FlushAsync(cancellationToken, wait);
+        await ReportCommittedAsync(applier, replication, cancellationToken);
+    }
+
+    private async Task ReportCommittedAsync(ChangeApplier applier, LogicalReplicationConnection replication, CancellationToken cancellationToken)
+    {
+        if (applier.TakeCommitted() is not { } done) return;
+        Status?.Applied(done.Commit.CommitLsn);
+        Metrics?.Committed(done.Transactions, done.Changes, applier.CacheHits - _reportedHits, applier.CacheMisses - _reportedMisses);
         _reportedHits = applier.CacheHits;
         _reportedMisses = applier.CacheMisses;
-        await AcknowledgeAsync(replication, commit.EndLsn, cancellationToken);
+        await AcknowledgeAsync(replication, done.Commit.EndLsn, cancellationToken);
     }
 
     /// <summary>
