@@ -114,7 +114,7 @@ run_raw() {
 
 run_follow() {
   echo "2. follow clone --table-jobs $jobs --index-jobs $jobs..." >&2
-  local dll=$repo/src/Follow/bin/Release/net10.0/follow.dll time_bin=/usr/bin/time
+  local time_bin=/usr/bin/time
   ensure_gnu_time || { failed=1; return; }
   build_follow "$work/build.log" || { failed=1; return; }
   recreate_database "$target_port" bench_follow
@@ -122,7 +122,7 @@ run_follow() {
   local started status log=$work/follow.log
   started=$(now)
   set +e
-  (FOLLOW_LOG_LEVEL=Information "$time_bin" -v -o "$work/follow.time" ${BENCH_WRAP:-} dotnet "$dll" clone \
+  (FOLLOW_LOG_LEVEL=Information "$time_bin" -v -o "$work/follow.time" ${BENCH_WRAP:-} dotnet "$follow_dll" clone \
       --source "$source_uri" --target "$(uri "$target_port" bench_follow)" --rules samples/ad-platform/rules.txt \
       --table-jobs "$jobs" --index-jobs "$jobs" --slot-name bench_follow 2>&1) | stamp >"$log"
   status=${PIPESTATUS[0]}

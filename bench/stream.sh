@@ -53,8 +53,7 @@ source_port=$(start_cluster stream-source "$source_port" | tail -n 1)
 target_port=$(start_cluster stream-target "$target_port" | tail -n 1)
 source_uri=$(uri "$source_port" "$database")
 follow_uri=$(uri "$target_port" bench_follow)
-dll=${BENCH_FOLLOW_DLL:-$repo/src/Follow/bin/Release/net10.0/follow.dll}
-follow() { FOLLOW_LOG_LEVEL=Information dotnet "$dll" "$@"; }
+follow() { FOLLOW_LOG_LEVEL=Information dotnet "$follow_dll" "$@"; }
 
 ensure_gnu_time
 build_follow "$work/build.log"
@@ -109,7 +108,7 @@ run_follow() {
   started=$(now)
   follow sentinel set endpos --current --source "$source_uri" --target "$follow_uri" >"$work/$1-endpos.log" 2>&1
   set +e
-  FOLLOW_LOG_LEVEL=Information /usr/bin/time -v -o "$work/$1.time" ${BENCH_WRAP:-} dotnet "$dll" follow \
+  FOLLOW_LOG_LEVEL=Information /usr/bin/time -v -o "$work/$1.time" ${BENCH_WRAP:-} dotnet "$follow_dll" follow \
     --source "$source_uri" --target "$follow_uri" --rules samples/ad-platform/rules.txt --slot-name "$slot" 2>&1 | stamp >"$work/$1.log"
   status=${PIPESTATUS[0]}
   set -e
