@@ -27,7 +27,7 @@ public sealed partial class ChangeApplier
     private const int CopyRows = 256;
 
     // What is held is bounded, so a transaction of a million inserted rows is written in pieces.
-    private const int HeldRows = 10_000;
+    private const int HeldRows = 2_000;
     private const int HeldValues = 100_000;
 
     // Whether the target checks foreign keys while the follower writes (Citus), and does not run multi-row
