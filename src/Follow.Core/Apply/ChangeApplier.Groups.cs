@@ -59,7 +59,10 @@ public sealed partial class ChangeApplier
         // By row count; 0 for the statement that takes arrays.
         public Dictionary<int, string> Statements { get; } = [];
 
-        public string[]? ArrayTypes { get; set; }
+        /// <summary>Each column's type on the target: the added distribution column's, a cast rule's, or the source's.</summary>
+        public string[] Types => field ??= [.. Columns.Select(column =>
+            Table.AddsDistributionColumn && column == Table.DistributionColumn ? Table.DistributionColumnType!
+            : Table.Casts.FirstOrDefault(c => c.Column == column)?.TargetType ?? Table.Source.Column(column)!.Type)];
     }
 
     private sealed class Group(Shape shape, TransactionBegin? first)
@@ -272,7 +275,7 @@ public sealed partial class ChangeApplier
             if (shape.Multi && Arrays(shape))
             {
                 // One parameter a column, an array of the group's values: one statement, whatever the row count.
-                var command = new NpgsqlBatchCommand(ArrayStatement(shape));
+                var command = new NpgsqlBatchCommand(Statement(shape, 0));
                 var text = new StringBuilder();
                 for (var c = 0; c < shape.Columns.Count; c++)
                 {
@@ -284,9 +287,7 @@ public sealed partial class ChangeApplier
                     }
                     command.Parameters.Add(Text(text.Append('}').ToString()));
                 }
-                _writes.Add((command, group.First, group.Last));
-                _writeValues += group.Rows.Count * shape.Columns.Count;
-                if (BatchFull) await StartSendingAsync(cancellationToken);
+                await QueueGroupAsync(command, group, group.Rows.Count, cancellationToken);
                 continue;
             }
             // PostgreSQL takes at most 65,535 parameters in one statement.
@@ -302,36 +303,25 @@ public sealed partial class ChangeApplier
                 {
                     foreach (var value in group.Rows[r]) command.Parameters.Add(Text(value));
                 }
-                _writes.Add((command, group.First, group.Last));
-                _writeValues += rows * shape.Columns.Count;
                 at += rows;
-                if (BatchFull) await StartSendingAsync(cancellationToken);
+                await QueueGroupAsync(command, group, rows, cancellationToken);
             }
         }
+    }
+
+    /// <summary>Queues a statement of <paramref name="rows"/> rows of a group, sending the batch when it is full.</summary>
+    private async Task QueueGroupAsync(NpgsqlBatchCommand command, Group group, int rows, CancellationToken cancellationToken)
+    {
+        _writes.Add((command, group.First, group.Last));
+        _writeValues += rows * group.Shape.Columns.Count;
+        if (BatchFull) await StartSendingAsync(cancellationToken);
     }
 
     /// <summary>
     /// Whether a shape's rows go as arrays, one a column (<c>unnest</c>): on PostgreSQL, unless a column is an
     /// array itself (unnest would flatten it) or a type whose arrays are not comma-separated (box).
     /// </summary>
-    private bool Arrays(Shape shape) =>
-        !_citus && (shape.ArrayTypes ??= shape.Columns.Select(c => TargetType(shape.Table, c)).ToArray())
-            .All(t => !t.EndsWith(']') && t != "box");
-
-    private static string ArrayStatement(Shape shape)
-    {
-        if (shape.Statements.TryGetValue(0, out var sql)) return sql;
-        var table = shape.Table;
-        var arrays = $"unnest({string.Join(", ", shape.ArrayTypes!.Select((t, i) => $"${i + 1}::{t}[]"))})";
-        sql = shape.Kind switch
-        {
-            ChangeKind.Insert => $"INSERT INTO {table.Name.Quoted} ({Sql.Idents(shape.Columns)}){Overriding(table)} SELECT * FROM {arrays}",
-            ChangeKind.Update => $"UPDATE {table.Name.Quoted} AS t SET {string.Join(", ", shape.Columns.Take(shape.Set).Select((c, i) => $"{Sql.Ident(c)} = v.c{i + 1}"))} "
-                + $"FROM {arrays} AS v({ValueNames(shape)}) WHERE {Join(shape, shape.Set)}",
-            _ => $"DELETE FROM {table.Name.Quoted} AS t USING {arrays} AS v({ValueNames(shape)}) WHERE {Join(shape, 0)}",
-        };
-        return shape.Statements[0] = sql;
-    }
+    private bool Arrays(Shape shape) => !_citus && shape.Types.All(t => !t.EndsWith(']') && t != "box");
 
     /// <summary>An element of an array's text form: quoted, with backslashes and quotes escaped; NULL unquoted.</summary>
     private static void AppendArrayElement(StringBuilder text, string? value)
@@ -353,40 +343,35 @@ public sealed partial class ChangeApplier
     // The source chose the identity values; the target takes them as they are.
     private static string Overriding(TablePlan table) => table.Source.Columns.Any(c => c.Identity == 'a') ? " OVERRIDING SYSTEM VALUE" : "";
 
-    private string Statement(Shape shape, int rows)
+    /// <summary>
+    /// The statement for <paramref name="rows"/> rows of a shape: one placeholder a value in a VALUES list, or with
+    /// 0 rows one array a column through <c>unnest</c>. Each VALUES or array column is cast to its column's type on the
+    /// target, since a list compared with the table's columns would otherwise be text.
+    /// </summary>
+    private static string Statement(Shape shape, int rows)
     {
         if (shape.Kind != ChangeKind.Insert && rows == 1) return shape.Single!;
         if (shape.Statements.TryGetValue(rows, out var sql)) return sql;
         var table = shape.Table;
-        switch (shape.Kind)
+        var typed = shape.Kind != ChangeKind.Insert;
+        var values = rows == 0
+            ? $"unnest({string.Join(", ", shape.Types.Select((t, i) => $"${i + 1}::{t}[]"))})"
+            : Values(shape, rows, typed);
+        var source = rows == 0 ? values : $"(VALUES {values})";
+        sql = shape.Kind switch
         {
-            case ChangeKind.Insert:
-            {
-                sql = $"INSERT INTO {table.Name.Quoted} ({Sql.Idents(shape.Columns)}){Overriding(table)} VALUES {Values(shape, rows, typed: false)}";
-                break;
-            }
-            case ChangeKind.Update:
-            {
-                var sets = shape.Columns.Take(shape.Set).Select((c, i) => $"{Sql.Ident(c)} = v.c{i + 1}");
-                sql = $"UPDATE {table.Name.Quoted} AS t SET {string.Join(", ", sets)} FROM (VALUES {Values(shape, rows, typed: true)}) "
-                    + $"AS v({ValueNames(shape)}) WHERE {Join(shape, shape.Set)}";
-                break;
-            }
-            default:
-                sql = $"DELETE FROM {table.Name.Quoted} AS t USING (VALUES {Values(shape, rows, typed: true)}) AS v({ValueNames(shape)}) "
-                    + $"WHERE {Join(shape, 0)}";
-                break;
-        }
+            ChangeKind.Insert => $"INSERT INTO {table.Name.Quoted} ({Sql.Idents(shape.Columns)}){Overriding(table)} "
+                + (rows == 0 ? $"SELECT * FROM {values}" : $"VALUES {values}"),
+            ChangeKind.Update => $"UPDATE {table.Name.Quoted} AS t SET {string.Join(", ", shape.Columns.Take(shape.Set).Select((c, i) => $"{Sql.Ident(c)} = v.c{i + 1}"))} "
+                + $"FROM {source} AS v({ValueNames(shape)}) WHERE {Join(shape, shape.Set)}",
+            _ => $"DELETE FROM {table.Name.Quoted} AS t USING {source} AS v({ValueNames(shape)}) WHERE {Join(shape, 0)}",
+        };
         return shape.Statements[rows] = sql;
     }
 
-    /// <summary>
-    /// Rows of placeholders; typed, each cast to its column's type on the target, since a VALUES list compared
-    /// with the table's columns would otherwise be text.
-    /// </summary>
+    /// <summary>Rows of placeholders, each cast to its column's type when <paramref name="typed"/>.</summary>
     private static string Values(Shape shape, int rows, bool typed)
     {
-        var types = typed ? shape.Columns.Select(c => TargetType(shape.Table, c)).ToArray() : null;
         var text = new StringBuilder();
         var n = 0;
         for (var r = 0; r < rows; r++)
@@ -396,7 +381,7 @@ public sealed partial class ChangeApplier
             {
                 if (c > 0) text.Append(", ");
                 text.Append('$').Append(++n);
-                if (types is not null) text.Append("::").Append(types[c]);
+                if (typed) text.Append("::").Append(shape.Types[c]);
             }
             text.Append(')');
         }
@@ -407,11 +392,6 @@ public sealed partial class ChangeApplier
 
     private static string Join(Shape shape, int from) =>
         string.Join(" AND ", shape.Columns.Skip(from).Select((c, i) => $"t.{Sql.Ident(c)} = v.c{from + i + 1}"));
-
-    /// <summary>A column's type on the target: the added distribution column's, a cast rule's, or the source's.</summary>
-    private static string TargetType(TablePlan table, string column) =>
-        table.AddsDistributionColumn && column == table.DistributionColumn ? table.DistributionColumnType!
-        : table.Casts.FirstOrDefault(c => c.Column == column)?.TargetType ?? table.Source.Column(column)!.Type;
 
     /// <summary>
     /// A long run of inserts in COPY's text format: the stream's values are already the columns' text forms, so

@@ -43,11 +43,8 @@ public sealed partial class ChangeApplier : IAsyncDisposable
     private const string CitusCheckpoint = """
         DO $$
         BEGIN
-            -- Nested: pg_dist_partition exists only with Citus.
-            IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
-                IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'follow.sentinel'::regclass) THEN
-                    PERFORM citus_add_local_table_to_metadata('follow.sentinel');
-                END IF;
+            IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'follow.sentinel'::regclass) THEN
+                PERFORM citus_add_local_table_to_metadata('follow.sentinel');
             END IF;
         END $$
         """;
@@ -103,11 +100,8 @@ public sealed partial class ChangeApplier : IAsyncDisposable
         await applier.ExecuteAsync("SELECT pg_replication_origin_session_setup($1)", cancellationToken, origin);
         // On Citus a transaction that touches one shard commits nothing on the coordinator, so the origin does not
         // move; replay_lsn does, and as a table in Citus' metadata it commits with the shards (two-phase commit).
-        await applier.ExecuteAsync(CitusCheckpoint, cancellationToken);
-        await using (var citus = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", connection))
-        {
-            applier._citus = (bool)(await citus.ExecuteScalarAsync(cancellationToken))!;
-        }
+        applier._citus = await connection.HasCitusAsync(cancellationToken);
+        if (applier._citus) await applier.ExecuteAsync(CitusCheckpoint, cancellationToken);
         // As PostgreSQL's own apply worker does: the source already ran triggers and checked foreign keys.
         await applier.ExecuteAsync("SET session_replication_role = replica", cancellationToken);
         await using (var progress = new NpgsqlCommand(

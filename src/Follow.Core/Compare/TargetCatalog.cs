@@ -14,9 +14,7 @@ public sealed record TargetCatalog(Catalog Catalog, bool IsCitus)
         try
         {
             var catalog = await CatalogReader.ReadAsync(connection, cancellationToken);
-            await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", connection);
-            var citus = (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
-            return new TargetCatalog(catalog, citus);
+            return new TargetCatalog(catalog, await connection.HasCitusAsync(cancellationToken));
         }
         catch (Exception ex) when (CompareConnections.IsConnectionFailure(ex))
         {

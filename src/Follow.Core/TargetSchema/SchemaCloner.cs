@@ -48,7 +48,7 @@ public sealed partial class SchemaCloner(
     {
         await tools.CheckCanDumpAsync(catalog.ServerVersionNum, cancellationToken);
         await using var connection = await OpenTargetAsync(cancellationToken);
-        TargetIsCitus = await ScalarAsync<bool>(connection, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", cancellationToken);
+        TargetIsCitus = await connection.HasCitusAsync(cancellationToken);
         if (!TargetIsCitus) Log.PlainTarget(logger, target.Redacted);
         await RefuseNonEmptyTablesAsync(connection, cancellationToken);
     }
