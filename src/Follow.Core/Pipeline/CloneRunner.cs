@@ -63,6 +63,7 @@ public sealed partial class CloneRunner(
                 await TargetState.EnsureAsync(connection, cancellationToken);
             }
             var (runId, jobs) = await copier.CreateRunAsync(snapshot.SlotName, snapshot.ConsistentPoint, cancellationToken);
+            if (!schema.TargetIsCitus) copier.HeldForeignKeys = await ForeignKeysBeforeDataAsync(schema, jobs, cancellationToken);
             Log.CopyStarted(logger, runId, jobs.Count, options.Copy.TableJobs);
             Status?.Enter(FollowPhase.Copy);
             CopyStarting?.Invoke(runId);
@@ -121,6 +122,37 @@ public sealed partial class CloneRunner(
         }
     }
 
+    /// <summary>
+    /// Makes the foreign keys that the copy cannot break before the data, when their parent is small next to the
+    /// children they spare a check: the parent's key index then grows with its copy, about 1 µs a row more than
+    /// building it afterwards, where the check costs about 0.5 µs a child row (measured on 336,000 ads against 5.6
+    /// million clicks and impressions, rows of about the same size; sizes are compared in bytes, which are known
+    /// without statistics). Needs a role that may copy without firing triggers; Citus checks keys on its workers
+    /// whatever the session says.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<QualifiedName, IReadOnlySet<string>>> ForeignKeysBeforeDataAsync(
+        SchemaCloner schema, IReadOnlyList<CopyJob> jobs, CancellationToken cancellationToken)
+    {
+        const int childBytesPerParentByte = 4;
+        var bytes = jobs.GroupBy(j => j.Table.Name).ToDictionary(g => g.Key, g => g.Sum(j => j.EstimatedBytes));
+        var worth = ForeignKeysHeldByCopy.Find(plan, options.Orphans)
+            .Where(fk => fk.Source.Table != fk.ReferencedTable)
+            .GroupBy(fk => fk.ReferencedTable)
+            .Where(g => g.Select(fk => fk.Source.Table).Distinct().Sum(t => bytes.GetValueOrDefault(t))
+                >= childBytesPerParentByte * Math.Max(1, bytes.GetValueOrDefault(g.Key)))
+            .SelectMany(g => g)
+            .ToList();
+        var none = new Dictionary<QualifiedName, IReadOnlySet<string>>();
+        if (worth.Count == 0) return none;
+        await using (var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken))
+        {
+            if (!await TableCopier.MaySkipTriggersAsync(connection, cancellationToken)) return none;
+        }
+        var made = await schema.CreateForeignKeysBeforeDataAsync(worth, cancellationToken);
+        foreach (var fk in made) Log.ForeignKeyBeforeData(logger, fk.Source.Table.ToString(), fk.Name);
+        return made.GroupBy(fk => fk.Source.Table).ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(fk => fk.Name).ToHashSet());
+    }
+
     private async Task RefuseOrphansAsync(SlotSnapshot snapshot, CancellationToken cancellationToken)
     {
         IReadOnlyList<OrphanCheck.Orphans> orphans;
@@ -177,6 +209,9 @@ public sealed partial class CloneRunner(
 
         [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "{Table}: {Count} rows without a distribution key are left out (--orphans skip)")]
         public static partial void OrphansSkipped(ILogger logger, string table, long count);
+
+        [LoggerMessage(EventId = 35, Level = LogLevel.Information, Message = "{Table}: foreign key {Key} made before the data, which the copy cannot break; its rows are not checked one by one")]
+        public static partial void ForeignKeyBeforeData(ILogger logger, string table, string key);
 
         [LoggerMessage(EventId = 34, Level = LogLevel.Information, Message = "set {Count} sequences to the source's values")]
         public static partial void SequencesSynced(ILogger logger, int count);

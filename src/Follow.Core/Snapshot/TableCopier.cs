@@ -39,6 +39,14 @@ public sealed partial class TableCopier(
 
     public FollowMetrics? Metrics { get; init; }
 
+    /// <summary>
+    /// Per table, the foreign keys made before the data that the copy cannot break (see
+    /// <see cref="ForeignKeysHeldByCopy"/>): a table whose foreign keys are all among them is copied without firing
+    /// their checks, a row at a time.
+    /// </summary>
+    public IReadOnlyDictionary<QualifiedName, IReadOnlySet<string>> HeldForeignKeys { get; set; } =
+        new Dictionary<QualifiedName, IReadOnlySet<string>>();
+
     private readonly BackfillKeyMaps _maps = new(plan, source, snapshot, options.WorkMem, options.BackfillMemory, logger);
 
     /// <summary>Starts loading the backfill key maps from the snapshot, so that they are there when the copy starts.</summary>
@@ -183,6 +191,11 @@ public sealed partial class TableCopier(
             await using var transaction = await targetConnection.BeginTransactionAsync(cancellationToken);
             var copyOut = map is null ? CopyQuery.CopyOut(job.Table, job.Range) : CopyQuery.CopyOutByKey(job.Table, job.Range);
             var freeze = await TruncateForFreezeAsync(targetConnection, job, cancellationToken);
+            if (await OnlyHeldForeignKeysAsync(targetConnection, job.Table, cancellationToken))
+            {
+                // As PostgreSQL's apply worker does; the table has no triggers of its own yet (post-data makes them).
+                await ExecuteAsync(targetConnection, "SELECT set_config('session_replication_role', 'replica', true)", cancellationToken);
+            }
             await using (var reader = await sourceConnection.BeginRawBinaryCopyAsync(copyOut, cancellationToken))
             await using (var writer = await targetConnection.BeginRawBinaryCopyAsync(CopyQuery.CopyIn(job.Table, freeze), cancellationToken))
             {
@@ -249,6 +262,36 @@ public sealed partial class TableCopier(
         }
         await ExecuteTargetAsync(connection, $"TRUNCATE ONLY {job.Table.Name.Quoted}", cancellationToken);
         return true;
+    }
+
+    /// <summary>Whether the table has foreign keys and all of them are held by the copy; a rerun may find others.</summary>
+    private async Task<bool> OnlyHeldForeignKeysAsync(NpgsqlConnection connection, TablePlan table, CancellationToken cancellationToken)
+    {
+        if (!HeldForeignKeys.TryGetValue(table.Name, out var held) || held.Count == 0) return false;
+        await using var command = new NpgsqlCommand(
+            "SELECT coalesce(bool_and(conname = ANY ($2)), false) FROM pg_constraint WHERE contype = 'f' AND conrelid = $1::text::regclass", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = table.Name.Quoted });
+        command.Parameters.Add(new NpgsqlParameter { Value = held.ToArray() });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Whether the target's role may copy without firing triggers (a superuser, or granted SET on session_replication_role).</summary>
+    public static async Task<bool> MaySkipTriggersAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await ExecuteAsync(connection, "SELECT set_config('session_replication_role', 'replica', true)", cancellationToken);
+            return true;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            return false;
+        }
+        finally
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
     }
 
     private static long Pump(

@@ -1,5 +1,6 @@
 using Follow.Diagnostics;
 using Follow.Model;
+using Follow.Planning;
 using Follow.Rewrite;
 using Follow.State;
 using Microsoft.Extensions.Logging;
@@ -187,6 +188,33 @@ public sealed partial class SchemaCloner
             if (statement is not null) await RunAsync(connection, statement, cancellationToken);
         })));
         Log.TableKeysDone(logger, table.ToString());
+    }
+
+    /// <summary>
+    /// Foreign keys made on the empty tables, before the data, with the parent's key they need (its index then grows
+    /// with the parent's copy). Only for keys the copy cannot break (<see cref="Snapshot.ForeignKeysHeldByCopy"/>),
+    /// whose children are then copied without firing their checks: checking them after the copy is one join over
+    /// the whole child, and it cannot fail. Returns the keys in place.
+    /// </summary>
+    public async Task<IReadOnlyList<PlannedForeignKey>> CreateForeignKeysBeforeDataAsync(
+        IEnumerable<PlannedForeignKey> foreignKeys, CancellationToken cancellationToken)
+    {
+        var made = new List<PlannedForeignKey>();
+        await using var connection = await OpenTargetAsync(cancellationToken);
+        foreach (var fk in foreignKeys)
+        {
+            var key = plan.Find(fk.ReferencedTable) is { } parent
+                ? new[] { parent.PrimaryKey }.OfType<PlannedKey>().Concat(parent.UniqueKeys)
+                    .FirstOrDefault(k => k.Columns.Count == fk.ReferencedColumns.Count && k.Columns.All(c => c is not null && fk.ReferencedColumns.Contains(c)))
+                : null;
+            var keyStatement = _script.PostData.FirstOrDefault(s => s.Table == fk.ReferencedTable && s.Kind is PostDataKind.Key or PostDataKind.Index && s.Name == key?.Name);
+            var fkStatement = _script.PostData.FirstOrDefault(s => s.Table == fk.Source.Table && s.Kind == PostDataKind.ForeignKey && s.Name == fk.Name);
+            if (keyStatement is null || fkStatement is null) continue;
+            await RunAsync(connection, keyStatement, cancellationToken);
+            await RunAsync(connection, fkStatement, cancellationToken);
+            made.Add(fk);
+        }
+        return made;
     }
 
     /// <summary>The tables a table's foreign keys reference: its keys can be made once theirs are.</summary>

@@ -69,6 +69,50 @@ public sealed class CloneCopyTests
     }
 
     [Fact]
+    public async Task Keys_the_copy_cannot_break_are_made_before_the_data_and_the_others_are_still_checked()
+    {
+        var (source, target) = await AdPlatformAsync("copy_held_keys", 0.05);
+        await using var _ = source;
+        await using var __ = target;
+        // budgets has its own company_id: its key to campaigns gets company_id on both sides, so a budget that names
+        // another company's campaign breaks it on the target. Large next to campaigns, so that size alone would let
+        // its key be made before the data.
+        await source.ExecuteAsync("""
+            CREATE TABLE budgets (
+                id bigserial PRIMARY KEY,
+                company_id bigint NOT NULL REFERENCES companies (id),
+                campaign_id bigint REFERENCES campaigns (id),
+                note text);
+            INSERT INTO budgets (company_id, campaign_id, note)
+            SELECT c.company_id, c.id, repeat('x', 200) FROM campaigns c, generate_series(1, 20);
+            ANALYZE budgets;
+            """);
+        var rules = RulesFile("distribute companies using id\ncast column impressions.seen_at to \"timestamp with time zone\"\n");
+
+        var held = await FollowProcess.RunAsync("clone", "--slot-name", source.Name, "--source", source.Uri, "--target", target.Uri, "--rules", rules);
+
+        Assert.True(held.ExitCode == 0, held.Error);
+        Assert.Contains("public.clicks: foreign key clicks_ad_id_fkey made before the data", held.Error);
+        Assert.Contains("public.impressions: foreign key impressions_ad_id_fkey made before the data", held.Error);
+        Assert.DoesNotContain("budgets_campaign_id_fkey made before", held.Error);
+        await AssertTablesEqualAsync(await PlanAsync(source, rules), source, target.ConnectionString);
+        Assert.Equal(0L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT convalidated AND connamespace = 'public'::regnamespace"));
+        Assert.Equal(6L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace"));
+
+        await source.ExecuteAsync("""
+            UPDATE budgets SET campaign_id = (SELECT min(id) FROM campaigns WHERE company_id <> budgets.company_id)
+             WHERE id = (SELECT min(id) FROM budgets);
+            """);
+        await source.ExecuteAsync("SELECT pg_drop_replication_slot(current_database())");
+
+        var checkedKey = await FollowProcess.RunAsync("clone", "--slot-name", source.Name, "--source", source.Uri, "--target", target.Uri, "--rules", rules,
+            "--drop-if-exists");
+
+        Assert.NotEqual(0, checkedKey.ExitCode);
+        Assert.Contains("budgets_campaign_id_fkey", checkedKey.Error);
+    }
+
+    [Fact]
     public async Task A_source_without_logical_wal_level_is_refused()
     {
         var servers = await PostgresServers.GetAsync();
