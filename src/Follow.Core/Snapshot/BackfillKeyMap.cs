@@ -29,7 +29,7 @@ public sealed class BackfillKeyMap
     private long _blockBytes;
     private long _minKey;
     private ulong[] _keys = [];
-    private ulong[] _values = [];
+    private Packed _values = Packed.Empty;
     private ulong[] _occupied = [];
     private int _shift;
     private bool _dense;
@@ -39,7 +39,7 @@ public sealed class BackfillKeyMap
     public int Count { get; private set; }
 
     /// <summary>The memory the map holds, about.</summary>
-    public long Bytes => 8L * (_keys.Length + _values.Length + _occupied.Length) + _blockBytes;
+    public long Bytes => 8L * (_keys.Length + _occupied.Length) + _values.Bytes + _blockBytes;
 
     /// <summary>The width of a distribution column type's binary form when it is fixed and at most 8 bytes, else 0.</summary>
     public static int FixedWidth(string? type) => type switch
@@ -106,7 +106,7 @@ public sealed class BackfillKeyMap
             var at = (ulong)((long)k - _minKey);
             if (at < (ulong)_values.Length && (_occupied[at >> 6] & 1UL << (int)at) != 0)
             {
-                slot = _values[at];
+                slot = _values[(long)at];
                 return true;
             }
             slot = 0;
@@ -180,14 +180,14 @@ public sealed class BackfillKeyMap
             if (blocks + 8L * (long)range * 9 / 8 > limit) return false;
             _dense = true;
             _minKey = min;
-            _values = new ulong[range];
+            _values = new Packed((long)range, values);
             _occupied = new ulong[(range + 63) / 64];
             for (var i = 0; i < Count; i++)
             {
                 var at = (ulong)((long)keys[i] - min);
                 if ((_occupied[at >> 6] & 1UL << (int)at) != 0) return false;
                 _occupied[at >> 6] |= 1UL << (int)at;
-                _values[at] = values[i];
+                _values[(long)at] = values[i];
             }
             return true;
         }
@@ -196,7 +196,7 @@ public sealed class BackfillKeyMap
         if (blocks + 16L * size + size / 8 > limit) return false;
         _shift = 64 - BitOperations.Log2((uint)size);
         _keys = new ulong[size];
-        _values = new ulong[size];
+        _values = new Packed(size, values);
         _occupied = new ulong[(size + 63) / 64];
         var mask = size - 1;
         for (var n = 0; n < Count; n++)
@@ -212,6 +212,66 @@ public sealed class BackfillKeyMap
             _values[i] = values[n];
         }
         return true;
+    }
+
+    /// <summary>
+    /// Values as their difference from the smallest, in as few bytes as the largest difference needs: this array is
+    /// where each lookup misses the cache, and tenant keys seldom need 8 bytes (56,000 companies fit in 2, so the
+    /// values of 336,000 ads take 0.7 MB instead of 2.7 MB).
+    /// </summary>
+    private sealed class Packed
+    {
+        public static readonly Packed Empty = new(0, []);
+
+        private readonly byte[] _bytes;
+        private readonly int _width;
+        private readonly ulong _min;
+
+        public Packed(long length, List<ulong> values)
+        {
+            long min = long.MaxValue, max = long.MinValue;
+            foreach (var value in values)
+            {
+                min = Math.Min(min, (long)value);
+                max = Math.Max(max, (long)value);
+            }
+            var range = values.Count == 0 ? 0 : unchecked((ulong)max - (ulong)min);
+            _width = range <= byte.MaxValue ? 1 : range <= ushort.MaxValue ? 2 : range <= uint.MaxValue ? 4 : 8;
+            _min = values.Count == 0 ? 0 : (ulong)min;
+            _bytes = new byte[length * _width];
+            Length = length;
+        }
+
+        public long Length { get; }
+
+        public long Bytes => _bytes.Length;
+
+        public ulong this[long i]
+        {
+            get
+            {
+                var at = _bytes.AsSpan((int)(i * _width));
+                return unchecked(_min + _width switch
+                {
+                    1 => at[0],
+                    2 => BinaryPrimitives.ReadUInt16LittleEndian(at),
+                    4 => BinaryPrimitives.ReadUInt32LittleEndian(at),
+                    _ => BinaryPrimitives.ReadUInt64LittleEndian(at),
+                });
+            }
+            set
+            {
+                var at = _bytes.AsSpan((int)(i * _width));
+                var difference = unchecked(value - _min);
+                switch (_width)
+                {
+                    case 1: at[0] = (byte)difference; break;
+                    case 2: BinaryPrimitives.WriteUInt16LittleEndian(at, (ushort)difference); break;
+                    case 4: BinaryPrimitives.WriteUInt32LittleEndian(at, (uint)difference); break;
+                    default: BinaryPrimitives.WriteUInt64LittleEndian(at, difference); break;
+                }
+            }
+        }
     }
 
     // Fibonacci hashing: consecutive ids spread over the table.

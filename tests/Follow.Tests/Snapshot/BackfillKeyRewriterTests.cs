@@ -95,6 +95,25 @@ public sealed class BackfillKeyRewriterTests
         Assert.Equal(2, rewriter.Dropped);
     }
 
+    [Theory]
+    [InlineData(5L, 6L, 300L)]
+    [InlineData(-400L, 0L, 65_000L)]
+    [InlineData(0L, 70_000L, -3_000_000_000L)]
+    [InlineData(long.MinValue, 0L, long.MaxValue)]
+    public void Values_of_any_spread_come_back_exactly_from_dense_and_sparse_maps(long a, long b, long c)
+    {
+        long[] values = [a, b, c];
+        foreach (var keys in new[] { new long[] { 10, 11, 12 }, [10, 1_000_000, -7] })
+        {
+            var map = Map(keys.Zip(values, (k, v) => (Int64(k), Int64(v))), valueWidth: 8);
+            var input = Stream([.. keys.Reverse().Select(k => new byte[]?[] { Int64(k), Text("row") })]);
+
+            var (output, _) = Rewrite(map, input, 1 << 16);
+
+            Assert.Equal(Stream([.. values.Reverse().Select(v => new byte[]?[] { Int64(v), Text("row") })]), output);
+        }
+    }
+
     [Fact]
     public void Sparse_and_negative_integer_keys_and_text_values_are_found()
     {
