@@ -153,8 +153,18 @@ public sealed partial class TableCopier(
     }
 
     /// <summary>
-    /// Empties the moved tables, then runs the jobs, largest first. The first failure stops the others; it is
-    /// recorded on its job and reported once.
+    /// Tables whose jobs wait until other tables are copied and made ready by <see cref="TableCopied"/>: a child
+    /// waits for the parents its foreign keys are made against before its rows come.
+    /// </summary>
+    public IReadOnlyDictionary<QualifiedName, IReadOnlyCollection<QualifiedName>> WaitFor { get; set; } =
+        new Dictionary<QualifiedName, IReadOnlyCollection<QualifiedName>>();
+
+    /// <summary>Runs once the last part of a table that others wait for is copied, before they start.</summary>
+    public Func<QualifiedName, CancellationToken, Task>? TableCopied { get; set; }
+
+    /// <summary>
+    /// Empties the moved tables, then runs the jobs: tables that others wait for first, then the largest first. The
+    /// first failure stops the others; it is recorded on its job and reported once.
     /// </summary>
     public async Task CopyAsync(IReadOnlyList<CopyJob> jobs, CancellationToken cancellationToken)
     {
@@ -165,8 +175,70 @@ public sealed partial class TableCopier(
         }
 
         _maps.Expect(jobs);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.TableJobs), CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(jobs.OrderByDescending(j => j.EstimatedBytes), parallel, (job, ct) => CopyJobAsync(job, _maps, ct));
+        var awaited = WaitFor.Values.SelectMany(t => t).ToHashSet();
+        var pending = jobs.OrderByDescending(j => awaited.Contains(j.Table.Name)).ThenByDescending(j => j.EstimatedBytes).ToList();
+        var partsLeft = jobs.GroupBy(j => j.Table.Name).ToDictionary(g => g.Key, g => g.Count());
+        var ready = new HashSet<QualifiedName>();
+        var running = 0;
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? failure = null;
+
+        bool MayStart(CopyJob job) => !WaitFor.TryGetValue(job.Table.Name, out var parents) || parents.All(ready.Contains);
+
+        async Task WorkAsync()
+        {
+            var ct = stop.Token;
+            try
+            {
+                while (true)
+                {
+                    CopyJob? job;
+                    Task next;
+                    lock (pending)
+                    {
+                        if (pending.Count == 0) return;
+                        job = pending.FirstOrDefault(MayStart);
+                        if (job is not null)
+                        {
+                            pending.Remove(job);
+                            running++;
+                        }
+                        else if (running == 0)
+                        {
+                            throw new InvalidOperationException($"copy jobs wait for tables that are not copied: {string.Join(", ", pending.Select(j => j.Table.Name).Distinct())}");
+                        }
+                        next = changed.Task;
+                    }
+                    if (job is null)
+                    {
+                        await next.WaitAsync(ct);
+                        continue;
+                    }
+                    await CopyJobAsync(job, _maps, ct);
+                    bool last;
+                    lock (pending) last = --partsLeft[job.Table.Name] == 0;
+                    if (last && awaited.Contains(job.Table.Name) && TableCopied is { } copied) await copied(job.Table.Name, ct);
+                    lock (pending)
+                    {
+                        if (last) ready.Add(job.Table.Name);
+                        running--;
+                        var previous = changed;
+                        changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        previous.SetResult();
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                if (ex is not OperationCanceledException || !stop.IsCancellationRequested) Interlocked.CompareExchange(ref failure, ex, null);
+                stop.Cancel();
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.TableJobs)).Select(_ => Task.Run(WorkAsync, CancellationToken.None)));
+        cancellationToken.ThrowIfCancellationRequested();
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
     }
 
     private async ValueTask CopyJobAsync(CopyJob job, BackfillKeyMaps maps, CancellationToken cancellationToken)
