@@ -127,13 +127,13 @@ run_follow() {
       --table-jobs "$jobs" --index-jobs "$jobs" --slot-name bench_follow 2>&1) | stamp >"$log"
   status=${PIPESTATUS[0]}
   set -e
-  # The clone leaves its slot and publication for the stream; here they would only hold WAL back.
+  local ended
+  ended=$(now)
+  # The clone leaves its slot and publication for the stream; here they would only hold WAL back (not timed).
   sql "$source_port" "$database" -o /dev/null <<'SQL'
 SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active;
 SELECT format('DROP PUBLICATION %I', pubname) FROM pg_publication \gexec
 SQL
-  local ended
-  ended=$(now)
   if [ "$status" -ne 0 ]; then
     echo "follow clone failed with exit status $status:" >&2
     cut -d' ' -f2- "$log" | tail -n 5 | sed 's/^/  /' >&2
