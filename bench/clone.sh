@@ -7,7 +7,7 @@
 # and prints the times and the ratios Follow aims at. See bench/README.md.
 #   bench/clone.sh         start (or reuse) the servers, load the data unless loaded at this scale, measure, stop
 #   bench/clone.sh stop    stop the benchmark servers
-# Environment: BENCH_SCALE (1), BENCH_JOBS (2), BENCH_STEPS ("raw follow pgcopydb"), BENCH_SOURCE_PORT (55532),
+# Environment: BENCH_SCALE (1), BENCH_JOBS (2), BENCH_STEPS ("raw follow pgcopydb"), BENCH_RUNS (1), BENCH_SOURCE_PORT (55532),
 # BENCH_TARGET_PORT (55533), BENCH_DIR (.bench), BENCH_KEEP_SERVERS (unset: stop the servers at the end),
 # BENCH_DATA_START / BENCH_DATA_END (patterns of follow's log lines around its data phase).
 set -euo pipefail
@@ -27,6 +27,7 @@ repo=$PWD
 scale=${BENCH_SCALE:-1}
 jobs=${BENCH_JOBS:-2}
 steps=${BENCH_STEPS-raw follow pgcopydb}
+runs=${BENCH_RUNS:-1}
 source_port=${BENCH_SOURCE_PORT:-55532}
 target_port=${BENCH_TARGET_PORT:-55533}
 data_start=${BENCH_DATA_START:-data phase: run}
@@ -116,7 +117,10 @@ run_follow() {
   echo "2. follow clone --table-jobs $jobs --index-jobs $jobs..." >&2
   local time_bin=/usr/bin/time
   ensure_gnu_time || { failed=1; return; }
-  build_follow "$work/build.log" || { failed=1; return; }
+  if [ -z "${follow_built:-}" ]; then
+    build_follow "$work/build.log" || { failed=1; return; }
+    follow_built=1
+  fi
   recreate_database "$target_port" bench_follow
   checkpoint
   local started status log=$work/follow.log
@@ -165,6 +169,7 @@ run_pgcopydb() {
       echo "pgcopydb is missing: install the Debian package pgcopydb." >&2; failed=1; return; fi
   fi
   recreate_database "$target_port" bench_pgcopydb
+  rm -rf "$work/pgcopydb"
   checkpoint
   local started status
   started=$(now)
@@ -185,14 +190,34 @@ run_pgcopydb() {
   drop_database bench_pgcopydb
 }
 
-for step in $steps; do
-  case $step in
-    raw) run_raw ;;
-    follow) run_follow ;;
-    pgcopydb) run_pgcopydb ;;
-    *) echo "Unknown step '$step' in BENCH_STEPS (raw, follow, pgcopydb)." >&2; exit 2 ;;
-  esac
+# median VALUES...: the middle value (the mean of the two middle ones), or nothing without values.
+median() { [ $# -gt 0 ] && printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Rounds of every part, one after the other, so that the machine's slow spells fall on all of them; medians are shown.
+raws=() follows=() follow_datas=() follow_rsss=() pgcopydbs=()
+for round in $(seq "$runs"); do
+  if [ "$runs" -gt 1 ]; then echo "Round $round of $runs" >&2; fi
+  raw_s="" follow_s="" follow_data_s="" follow_rss_mb="" pgcopydb_s=""
+  for step in $steps; do
+    case $step in
+      raw) run_raw ;;
+      follow) run_follow ;;
+      pgcopydb) run_pgcopydb ;;
+      *) echo "Unknown step '$step' in BENCH_STEPS (raw, follow, pgcopydb)." >&2; exit 2 ;;
+    esac
+  done
+  [ -n "$raw_s" ] && raws+=("$raw_s")
+  [ -n "$follow_s" ] && follows+=("$follow_s")
+  [ -n "$follow_data_s" ] && follow_datas+=("$follow_data_s")
+  [ -n "$follow_rss_mb" ] && follow_rsss+=("$follow_rss_mb")
+  [ -n "$pgcopydb_s" ] && pgcopydbs+=("$pgcopydb_s")
+  if [ "$runs" -gt 1 ]; then
+    echo "  raw ${raw_s:--} s, follow data ${follow_data_s:--} s, follow whole ${follow_s:--} s, pgcopydb ${pgcopydb_s:--} s" >&2
+  fi
 done
+raw_s=$(median "${raws[@]}") follow_s=$(median "${follows[@]}") follow_data_s=$(median "${follow_datas[@]}") pgcopydb_s=$(median "${pgcopydbs[@]}")
+# The largest, not the median: the limit holds for every run.
+follow_rss_mb=$(printf '%s\n' "${follow_rsss[@]}" | sort -n | tail -n 1)
 
 rate() { [ -n "$1" ] && awk -v mb="$data_mb" -v s="$1" 'BEGIN { printf "%.0f MB/s", mb / s }'; }
 shown() { [ -n "$1" ] && echo "$1 s" || echo "-"; }
@@ -200,7 +225,7 @@ shown() { [ -n "$1" ] && echo "$1 s" || echo "-"; }
 verdict() { [ -z "$1" ] && { echo "-"; return; }; awk -v v="$1" -v t="$3" "BEGIN { print (v $2 t) ? \"ok\" : \"MISSED\" }"; }
 
 echo
-echo "Clone benchmark: scale $scale ($database_mb MB database, $data_mb MB of table data), $jobs table jobs, $jobs index jobs"
+echo "Clone benchmark: scale $scale ($database_mb MB database, $data_mb MB of table data), $jobs table jobs, $jobs index jobs$([ "$runs" -gt 1 ] && echo ", medians of $runs rounds")"
 printf '%-40s %10s %12s\n' "measurement" "time" "throughput"
 printf '%-40s %10s %12s\n' "raw pipe ($jobs binary COPY streams)" "$(shown "$raw_s")" "$(rate "$raw_s")"
 printf '%-40s %10s %12s\n' "follow clone, data phase" "$(shown "$follow_data_s")" "$(rate "$follow_data_s")"
