@@ -134,8 +134,7 @@ public sealed partial class CloneRunner(
         {
             if (!await TableCopier.MaySkipTriggersAsync(connection, cancellationToken)) return;
         }
-        copier.HeldForeignKeys = worth.GroupBy(fk => fk.Source.Table).ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(fk => fk.Name).ToHashSet());
-        copier.WaitFor = worth.GroupBy(fk => fk.Source.Table).ToDictionary(g => g.Key, g => (IReadOnlyCollection<QualifiedName>)[.. g.Select(fk => fk.ReferencedTable).Distinct()]);
+        copier.ForeignKeysBeforeData = worth;
         copier.TableCopied = async (parent, ct) =>
         {
             foreach (var fk in await schema.CreateForeignKeysBeforeDataAsync(worth.Where(fk => fk.ReferencedTable == parent), ct))

@@ -40,12 +40,17 @@ public sealed partial class TableCopier(
     public FollowMetrics? Metrics { get; init; }
 
     /// <summary>
-    /// Per table, the foreign keys made before the data that the copy cannot break (see
-    /// <see cref="ForeignKeysHeldByCopy"/>): a table whose foreign keys are all among them is copied without firing
-    /// their checks, a row at a time.
+    /// Foreign keys the copy cannot break (see <see cref="ForeignKeysHeldByCopy"/>), made by
+    /// <see cref="TableCopied"/> once their parent is copied: their children wait for it, and a child whose foreign
+    /// keys are all among them is copied without firing their checks, a row at a time.
     /// </summary>
-    public IReadOnlyDictionary<QualifiedName, IReadOnlySet<string>> HeldForeignKeys { get; set; } =
-        new Dictionary<QualifiedName, IReadOnlySet<string>>();
+    public IReadOnlyList<PlannedForeignKey> ForeignKeysBeforeData { get; set; } = [];
+
+    /// <summary>Runs once the last part of a parent of <see cref="ForeignKeysBeforeData"/> is copied, before its children start.</summary>
+    public Func<QualifiedName, CancellationToken, Task>? TableCopied { get; set; }
+
+    // As PostgreSQL's apply worker does: no trigger fires, foreign keys' checks included.
+    private const string SkipTriggers = "SELECT set_config('session_replication_role', 'replica', true)";
 
     private readonly BackfillKeyMaps _maps = new(plan, source, snapshot, options.WorkMem, options.BackfillMemory, logger);
 
@@ -153,16 +158,6 @@ public sealed partial class TableCopier(
     }
 
     /// <summary>
-    /// Tables whose jobs wait until other tables are copied and made ready by <see cref="TableCopied"/>: a child
-    /// waits for the parents its foreign keys are made against before its rows come.
-    /// </summary>
-    public IReadOnlyDictionary<QualifiedName, IReadOnlyCollection<QualifiedName>> WaitFor { get; set; } =
-        new Dictionary<QualifiedName, IReadOnlyCollection<QualifiedName>>();
-
-    /// <summary>Runs once the last part of a table that others wait for is copied, before they start.</summary>
-    public Func<QualifiedName, CancellationToken, Task>? TableCopied { get; set; }
-
-    /// <summary>
     /// Empties the moved tables, then runs the jobs: tables that others wait for first, then the largest first. The
     /// first failure stops the others; it is recorded on its job and reported once.
     /// </summary>
@@ -175,7 +170,8 @@ public sealed partial class TableCopier(
         }
 
         _maps.Expect(jobs);
-        var awaited = WaitFor.Values.SelectMany(t => t).ToHashSet();
+        var waitFor = ForeignKeysBeforeData.ToLookup(fk => fk.Source.Table, fk => fk.ReferencedTable);
+        var awaited = ForeignKeysBeforeData.Select(fk => fk.ReferencedTable).ToHashSet();
         var pending = jobs.OrderByDescending(j => awaited.Contains(j.Table.Name)).ThenByDescending(j => j.EstimatedBytes).ToList();
         var partsLeft = jobs.GroupBy(j => j.Table.Name).ToDictionary(g => g.Key, g => g.Count());
         var ready = new HashSet<QualifiedName>();
@@ -184,7 +180,7 @@ public sealed partial class TableCopier(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? failure = null;
 
-        bool MayStart(CopyJob job) => !WaitFor.TryGetValue(job.Table.Name, out var parents) || parents.All(ready.Contains);
+        bool MayStart(CopyJob job) => waitFor[job.Table.Name].All(ready.Contains);
 
         async Task WorkAsync()
         {
@@ -263,11 +259,8 @@ public sealed partial class TableCopier(
             await using var transaction = await targetConnection.BeginTransactionAsync(cancellationToken);
             var copyOut = map is null ? CopyQuery.CopyOut(job.Table, job.Range) : CopyQuery.CopyOutByKey(job.Table, job.Range);
             var freeze = await TruncateForFreezeAsync(targetConnection, job, cancellationToken);
-            if (await OnlyHeldForeignKeysAsync(targetConnection, job.Table, cancellationToken))
-            {
-                // As PostgreSQL's apply worker does; the table has no triggers of its own yet (post-data makes them).
-                await ExecuteAsync(targetConnection, "SELECT set_config('session_replication_role', 'replica', true)", cancellationToken);
-            }
+            // The table has no triggers of its own yet: post-data makes them.
+            if (await OnlyHeldForeignKeysAsync(targetConnection, job.Table, cancellationToken)) await ExecuteAsync(targetConnection, SkipTriggers, cancellationToken);
             await using (var reader = await sourceConnection.BeginRawBinaryCopyAsync(copyOut, cancellationToken))
             await using (var writer = await targetConnection.BeginRawBinaryCopyAsync(CopyQuery.CopyIn(job.Table, freeze), cancellationToken))
             {
@@ -339,11 +332,12 @@ public sealed partial class TableCopier(
     /// <summary>Whether the table has foreign keys and all of them are held by the copy; a rerun may find others.</summary>
     private async Task<bool> OnlyHeldForeignKeysAsync(NpgsqlConnection connection, TablePlan table, CancellationToken cancellationToken)
     {
-        if (!HeldForeignKeys.TryGetValue(table.Name, out var held) || held.Count == 0) return false;
+        var held = ForeignKeysBeforeData.Where(fk => fk.Source.Table == table.Name).Select(fk => fk.Name).ToArray();
+        if (held.Length == 0) return false;
         await using var command = new NpgsqlCommand(
             "SELECT coalesce(bool_and(conname = ANY ($2)), false) FROM pg_constraint WHERE contype = 'f' AND conrelid = $1::text::regclass", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = table.Name.Quoted });
-        command.Parameters.Add(new NpgsqlParameter { Value = held.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = held });
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
@@ -353,7 +347,7 @@ public sealed partial class TableCopier(
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await ExecuteAsync(connection, "SELECT set_config('session_replication_role', 'replica', true)", cancellationToken);
+            await ExecuteAsync(connection, SkipTriggers, cancellationToken);
             return true;
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)

@@ -186,7 +186,7 @@ public sealed partial class SchemaCloner
         await Task.WhenAll(statements.Where(s => s.Kind != PostDataKind.Check).Select(statement => inSession(async () =>
         {
             await using var connection = await OpenPostDataAsync(cancellationToken);
-            if (KeyByIndex(statement) is { } byIndex && TakesKeyByIndex(statement)) await CreateKeyIndexAsync(connection, statement, byIndex, cancellationToken);
+            if (KeyByIndex(statement) is { } byIndex) await CreateKeyIndexAsync(connection, statement, byIndex, cancellationToken);
             else await RunAsync(connection, statement, cancellationToken);
         }, false)));
         await inSession(async () =>
@@ -256,7 +256,7 @@ public sealed partial class SchemaCloner
     /// </summary>
     private async Task RunAsync(NpgsqlConnection connection, PostDataStatement statement, CancellationToken cancellationToken)
     {
-        if (TakesKeyByIndex(statement) && KeyByIndex(statement) is { } byIndex)
+        if (KeyByIndex(statement) is { } byIndex)
         {
             await CreateKeyIndexAsync(connection, statement, byIndex, cancellationToken);
             if (!await ExistsAsync(connection, statement, cancellationToken)) await ExecuteAsync(connection, null, byIndex.AddConstraint, cancellationToken);
@@ -283,10 +283,12 @@ public sealed partial class SchemaCloner
     /// <summary>
     /// A primary key or unique constraint on plain columns, as its unique index and the constraint that takes it
     /// over (pgcopydb's way): CREATE INDEX lets other indexes of the table be built at once, where ADD CONSTRAINT
-    /// locks the table for the whole build. Null for other definitions, which run as they are.
+    /// locks the table for the whole build. Null for other definitions, which run as they are, and on Citus and
+    /// partitioned tables, which take no ADD CONSTRAINT … USING INDEX.
     /// </summary>
-    private static (string CreateIndex, string AddConstraint)? KeyByIndex(PostDataStatement statement)
+    private (string CreateIndex, string AddConstraint)? KeyByIndex(PostDataStatement statement)
     {
+        if (statement.Kind != PostDataKind.Key || TargetIsCitus || catalog.Find(statement.Table) is not { Kind: TableKind.Regular, PartitionOf: null }) return null;
         var prefix = $"ALTER TABLE {statement.Table.Quoted} ADD CONSTRAINT {Sql.Ident(statement.Name)} ";
         if (!statement.Sql.StartsWith(prefix, StringComparison.Ordinal) || !statement.Sql.EndsWith(';')) return null;
         var match = PlainKey().Match(statement.Sql[prefix.Length..^1]);
@@ -298,10 +300,6 @@ public sealed partial class SchemaCloner
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^(PRIMARY KEY|UNIQUE) \(([^()]*)\)$")]
     private static partial System.Text.RegularExpressions.Regex PlainKey();
-
-    /// <summary>Citus and partitioned tables take no ADD CONSTRAINT … USING INDEX.</summary>
-    private bool TakesKeyByIndex(PostDataStatement statement) =>
-        statement.Kind == PostDataKind.Key && !TargetIsCitus && catalog.Find(statement.Table) is { Kind: TableKind.Regular, PartitionOf: null };
 
     /// <summary>The unique index of a key, unless an interrupted run already made it or the constraint.</summary>
     private async Task CreateKeyIndexAsync(

@@ -87,15 +87,13 @@ public sealed class CloneCopyTests
             SELECT c.company_id, c.id, repeat('x', 200) FROM campaigns c, generate_series(1, 20);
             ANALYZE budgets;
             """);
-        var rules = RulesFile("distribute companies using id\ncast column impressions.seen_at to \"timestamp with time zone\"\n");
-
-        var held = await FollowProcess.RunAsync("clone", "--slot-name", source.Name, "--source", source.Uri, "--target", target.Uri, "--rules", rules);
+        var held = await FollowProcess.RunAsync("clone", "--slot-name", source.Name, "--source", source.Uri, "--target", target.Uri, "--rules", Rules);
 
         Assert.True(held.ExitCode == 0, held.Error);
         Assert.Contains("public.clicks: foreign key clicks_ad_id_fkey made once public.ads was copied, before its own rows", held.Error);
         Assert.Contains("public.impressions: foreign key impressions_ad_id_fkey made once public.ads was copied, before its own rows", held.Error);
         Assert.DoesNotContain("budgets_campaign_id_fkey made once", held.Error);
-        await AssertTablesEqualAsync(await PlanAsync(source, rules), source, target.ConnectionString);
+        await AssertTablesEqualAsync(await PlanAsync(source, Rules), source, target.ConnectionString);
         Assert.Equal(0L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT convalidated AND connamespace = 'public'::regnamespace"));
         Assert.Equal(6L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace"));
 
@@ -105,7 +103,7 @@ public sealed class CloneCopyTests
             """);
         await source.ExecuteAsync("SELECT pg_drop_replication_slot(current_database())");
 
-        var checkedKey = await FollowProcess.RunAsync("clone", "--slot-name", source.Name, "--source", source.Uri, "--target", target.Uri, "--rules", rules,
+        var checkedKey = await FollowProcess.RunAsync("clone", "--slot-name", source.Name, "--source", source.Uri, "--target", target.Uri, "--rules", Rules,
             "--drop-if-exists");
 
         Assert.NotEqual(0, checkedKey.ExitCode);
