@@ -119,7 +119,7 @@ public sealed partial class DataComparer(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "{Table}: {Rows} rows on the source, equal: {Equal}")]
+        [LoggerMessage(EventId = 8001, Level = LogLevel.Information, Message = "{Table}: {Rows} rows on the source, equal: {Equal}")]
         public static partial void TableCompared(ILogger logger, string table, long rows, bool equal);
     }
 }

@@ -1,4 +1,5 @@
 using Follow.Diagnostics;
+using Follow.Model;
 
 namespace Follow.Decode;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Follow.Model;
-using Follow.Pipeline;
 
 namespace Follow.Diagnostics;
 

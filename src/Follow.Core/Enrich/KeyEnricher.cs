@@ -1,36 +1,28 @@
-using Follow.Decode;
-using Follow.Diagnostics;
+using System.Runtime.CompilerServices;
 using Follow.Model;
 using Follow.Planning;
-using Npgsql;
 
 namespace Follow.Enrich;
 
 /// <summary>
-/// Finds the distribution key of a change. One hop is enough: the parent on the FK path already carries the key on
-/// the target. A cache (parent key → distribution key, and row identity → distribution key) is fed by the stream
-/// itself, as parents pass through first. The applier works in segments of changes: <see cref="Need"/> walks a
-/// segment first and collects what the cache cannot answer and no earlier change of the segment will define; those
-/// misses are looked up on the target in one batch, sent after every write before the segment, so each sees every
-/// earlier source transaction applied. A miss is a row the stream has not changed since the segment began, so its
-/// state on the target at that point is its state when the change is applied. The cache is bounded (100,000
-/// entries): when full it starts again, so a transaction of a million rows does not grow the follower.
+/// The enrich stage: gives each change of a segment the distribution keys it needs. One hop is enough: the parent on
+/// the FK path already carries the key on the target. A cache (parent key → distribution key, and row identity →
+/// distribution key) is fed by the stream itself, as parents pass through first. A segment is walked ahead first:
+/// what neither the cache nor an earlier change of the segment answers is looked up on the target in one batch,
+/// through <see cref="ITargetKeys"/>, after every write handed on before it, so each answer sees every earlier
+/// source transaction applied. A miss is a row the stream has not changed since the segment began, so its state on
+/// the target then is its state when the change is applied. A change that moves a row to another key moves its
+/// children on the target too, which no walk ahead foresaw: the cache is forgotten and the walk starts again after it.
 /// </summary>
 public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
 {
-    private readonly Dictionary<Lookup, string> _cache = [];
-
-    // The segment being applied: the values its look-ups find, taken from the cache or the target before its first
-    // write, then overwritten as its changes define them (null: the row is gone).
-    private readonly Dictionary<Lookup, string?> _segment = [];
+    private readonly RelationKeys _relations = new(plan);
+    private readonly KeyCache _cache = new(capacity);
 
     // While walking a segment ahead: keys an earlier change of the segment defines, and the misses to look up.
     private readonly HashSet<Lookup> _defined = [];
     private readonly HashSet<Lookup> _missed = [];
-
-    // Misses by a single column go to one query per table and column (= ANY of an array); others, one query each.
-    private readonly Dictionary<(bool Row, string Sql), Dictionary<string, Lookup>> _missesByColumn = [];
-    private readonly List<(Lookup Lookup, NpgsqlBatchCommand Query)> _missesOneByOne = [];
+    private readonly Dictionary<(bool Row, QualifiedName Table, string Columns, bool Nulls), (KeyQuery Query, List<Lookup> Lookups)> _misses = [];
 
     // For each parent table, the column lists its children's first hops reference.
     private readonly Dictionary<QualifiedName, List<IReadOnlyList<string>>> _referenced = plan.Tables
@@ -39,242 +31,182 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
         .GroupBy(h => h.Parent)
         .ToDictionary(g => g.Key, g => g.Select(h => h.ParentColumns).DistinctBy(c => string.Join("\u0001", c)).ToList());
 
-    /// <summary>A parent's key values (Row false) or a row's replica identity (Row true), in a table.</summary>
-    /// <remarks>
-    /// Hashed by the table's object, not its name: each is the plan's own <see cref="QualifiedName"/> (hashing both
-    /// parts of a name for every look-up showed in profiles).
-    /// </remarks>
-    public readonly struct Lookup(bool row, QualifiedName table, string key) : IEquatable<Lookup>
-    {
-        public bool Row { get; } = row;
-        public QualifiedName Table { get; } = table;
-        public string Key { get; } = key;
-
-        public bool Equals(Lookup other) => Row == other.Row && Key == other.Key && (ReferenceEquals(Table, other.Table) || Table == other.Table);
-
-        public override bool Equals(object? obj) => obj is Lookup other && Equals(other);
-
-        public override int GetHashCode() => HashCode.Combine(Row, Key, System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Table));
-    }
-
     // A hop's parent by the child table, as the plan's own name (see Lookup).
     private readonly Dictionary<TablePlan, QualifiedName> _parentNames = new(ReferenceEqualityComparer.Instance);
 
-    private QualifiedName ParentName(TablePlan table)
-    {
-        if (!_parentNames.TryGetValue(table, out var name)) _parentNames[table] = name = plan.Get(table.Backfill!.Hops[0].Parent).Name;
-        return name;
-    }
+    /// <summary>Keys the cache or the segment answered, and those looked up on the target, since the start.</summary>
+    public long Hits => _cache.Hits;
 
-    public long Hits { get; private set; }
+    public long Misses => _cache.Misses;
 
-    public long Misses { get; private set; }
+    public RelationKeys Relations => _relations;
 
-    /// <summary>Starts walking a segment: nothing of it is known yet.</summary>
-    public void BeginSegment()
-    {
-        _segment.Clear();
-        _defined.Clear();
-        _missed.Clear();
-        _missesByColumn.Clear();
-        _missesOneByOne.Clear();
-    }
-
-    /// <summary>The look-up a backfilled row needs for its key; null when its foreign key is NULL (an error later).</summary>
-    public Lookup? ParentLookup(TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values)
-    {
-        var hop = table.Backfill!.Hops[0];
-        var key = new string?[hop.ChildColumns.Count];
-        for (var i = 0; i < key.Length; i++)
-        {
-            var value = values[relation.IndexOf(hop.ChildColumns[i])];
-            if (value.Kind != ValueKind.Text) return null;
-            key[i] = value.Text;
-        }
-        return new Lookup(false, ParentName(table), key.Length == 1 ? key[0]! : string.Join("\u0001", key));
-    }
-
-    public static Lookup RowLookup(TablePlan table, IReadOnlyList<ColumnValue> keyValues) => new(true, table.Name, RowKey(keyValues));
+    /// <summary>After a TRUNCATE, cached parents and rows may be gone.</summary>
+    public void Forget() => _cache.Forget();
 
     /// <summary>
-    /// Walking ahead: a change will need this look-up. Answered by an earlier change of the segment, by the cache,
-    /// or else collected as a miss: with <paramref name="byColumn"/> (the query for one key column, = ANY($1), and
-    /// the key's text) into one query for all misses of that column, else with its own query.
+    /// The segment's changes with their keys, in order. The caller hands each one on before taking the next: the
+    /// look-ups made meanwhile must see it written.
     /// </summary>
-    public void Need(Lookup lookup, Func<NpgsqlBatchCommand> query, (string Sql, string Value)? byColumn)
+    public async IAsyncEnumerable<KeyedChange> EnrichAsync(
+        IReadOnlyList<(RowChange Change, TransactionBegin Transaction)> segment, ITargetKeys target,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (_defined.Contains(lookup) || _segment.ContainsKey(lookup) || !_missed.Add(lookup)) return;
-        if (_cache.TryGetValue(lookup, out var known))
+        var start = 0;
+        while (start < segment.Count)
         {
-            _segment[lookup] = known;
-            return;
-        }
-        if (byColumn is not { } column)
-        {
-            _missesOneByOne.Add((lookup, query()));
-            return;
-        }
-        if (!_missesByColumn.TryGetValue((lookup.Row, column.Sql), out var keys)) _missesByColumn[(lookup.Row, column.Sql)] = keys = [];
-        keys[column.Value] = lookup;
-    }
-
-    /// <summary>Walking ahead: a change will define this look-up's answer, so later changes need not look it up.</summary>
-    public void WillDefine(Lookup lookup) => _defined.Add(lookup);
-
-    public bool HasMisses => _missesByColumn.Count > 0 || _missesOneByOne.Count > 0;
-
-    /// <summary>
-    /// Looks the misses up in one round trip; to be called after every write before the segment was sent. A key
-    /// the target does not return stays unanswered, and is asked again, alone, when a change needs it.
-    /// </summary>
-    public void LookUpMisses(NpgsqlConnection connection)
-    {
-        if (!HasMisses) return;
-        using var batch = new NpgsqlBatch(connection);
-        foreach (var ((_, sql), keys) in _missesByColumn)
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            command.Parameters.Add(Apply.ChangeApplier.Text(ArrayLiteral(keys.Keys)));
-            batch.BatchCommands.Add(command);
-        }
-        foreach (var (_, query) in _missesOneByOne) batch.BatchCommands.Add(query);
-        // Synchronous: the applier is one sequential consumer, and blocking reads cost less CPU than a
-        // continuation per socket read.
-        using var reader = batch.ExecuteReader();
-        foreach (var keys in _missesByColumn.Values)
-        {
-            while (reader.Read())
+            _cache.BeginSegment();
+            _defined.Clear();
+            _missed.Clear();
+            _misses.Clear();
+            for (var i = start; i < segment.Count; i++) WalkAhead(segment[i].Change);
+            await LookUpMissesAsync(target, cancellationToken);
+            for (var i = start; i < segment.Count; i++)
             {
-                if (keys.TryGetValue(reader.GetString(0), out var lookup)) Found(lookup, reader.IsDBNull(1) ? null : reader.GetString(1));
+                var keyed = await ResolveAsync(segment[i].Change, segment[i].Transaction, target, cancellationToken);
+                yield return keyed;
+                if (keyed.Moves) _cache.Forget();
+                Tell(keyed);
+                start = i + 1;
+                if (keyed.Moves) break;
             }
-            reader.NextResult();
         }
-        foreach (var (lookup, _) in _missesOneByOne)
+    }
+
+    /// <summary>What a change asks: its row's key on the target (updates, deletes), its parent's (a backfilled row's new version).</summary>
+    private (Lookup? Row, KeyQuery? RowQuery, Lookup? Parent, KeyQuery? ParentQuery, bool NullParent) NeedsOf(
+        TablePlan table, RowChange change, IReadOnlyList<int> key)
+    {
+        Lookup? row = null, parent = null;
+        KeyQuery? rowQuery = null, parentQuery = null;
+        var nullParent = false;
+        if (change.Kind != ChangeKind.Insert)
         {
-            Found(lookup, reader.Read() && !reader.IsDBNull(0) ? reader.GetString(0) : null);
-            reader.NextResult();
+            var keyValues = key.Select(k => (change.Old ?? change.New)![k]).ToList();
+            row = new Lookup(true, table.Name, Lookup.KeyOf(keyValues));
+            rowQuery = new KeyQuery(table.Name, [.. key.Select(k => change.Relation.Columns[k].Name)], table.DistributionColumn!,
+                [[.. keyValues.Select(v => v.Text)]]);
         }
-    }
-
-    /// <summary>An array in PostgreSQL's text form, every element quoted: the server reads it as the key column's array type.</summary>
-    private static string ArrayLiteral(IEnumerable<string> values)
-    {
-        var text = new System.Text.StringBuilder("{");
-        foreach (var value in values)
+        if (change.Kind != ChangeKind.Delete && table.AddsDistributionColumn)
         {
-            if (text.Length > 1) text.Append(',');
-            text.Append('"').Append(value.Replace("\\", "\\\\").Replace("\"", "\\\"")).Append('"');
+            var hop = table.Backfill!.Hops[0];
+            var values = new string?[hop.ChildColumns.Count];
+            for (var i = 0; i < values.Length && !nullParent; i++)
+            {
+                var value = change.New![change.Relation.IndexOf(hop.ChildColumns[i])];
+                nullParent = value.Kind != ValueKind.Text;
+                values[i] = value.Text;
+            }
+            if (!nullParent)
+            {
+                parent = new Lookup(false, ParentName(table), values.Length == 1 ? values[0]! : string.Join("\u0001", values));
+                parentQuery = new KeyQuery(hop.Parent, hop.ParentColumns, plan.Get(hop.Parent).DistributionColumn!, [values]);
+            }
         }
-        return text.Append('}').ToString();
-    }
-
-    /// <summary>The query for misses of a parent by its one referenced column, with this row's key; null for several columns.</summary>
-    public (string Sql, string Value)? ParentByColumn(TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values)
-    {
-        var hop = table.Backfill!.Hops[0];
-        if (hop.ParentColumns.Count != 1 || values[relation.IndexOf(hop.ChildColumns[0])] is not { Kind: ValueKind.Text, Text: { } value }) return null;
-        var parent = plan.Get(hop.Parent);
-        return (ByColumnSql(hop.Parent, hop.ParentColumns[0], parent.DistributionColumn!), value);
-    }
-
-    /// <summary>The query for misses of rows by a one-column replica identity, with this row's key; null otherwise.</summary>
-    public (string Sql, string Value)? RowByColumn(TablePlan table, Relation relation, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues) =>
-        key.Count == 1 && keyValues[0] is { Kind: ValueKind.Text, Text: { } value }
-            ? (ByColumnSql(table.Name, relation.Columns[key[0]].Name, table.DistributionColumn!), value)
-            : null;
-
-    private readonly Dictionary<(QualifiedName, string), string> _byColumnSql = [];
-
-    private string ByColumnSql(QualifiedName table, string column, string distributionColumn)
-    {
-        if (!_byColumnSql.TryGetValue((table, column), out var sql))
-        {
-            // The key is read back as text, the form the stream sends it in, to match each row to its look-up.
-            _byColumnSql[(table, column)] = sql =
-                $"SELECT {Sql.Ident(column)}::text, {Sql.Ident(distributionColumn)}::text FROM {table.Quoted} WHERE {Sql.Ident(column)} = ANY($1)";
-        }
-        return sql;
-    }
-
-    /// <summary>A miss was answered by the target (null: no such row).</summary>
-    public void Found(Lookup lookup, string? value)
-    {
-        Misses++;
-        _segment[lookup] = value;
-        if (value is not null) Store(lookup, value);
+        return (row, rowQuery, parent, parentQuery, nullParent);
     }
 
     /// <summary>
-    /// The answer for a change of the segment, or not found when the walk ahead did not foresee it (then the
-    /// caller looks it up itself, after sending its writes).
+    /// What a change makes known to the changes after it: its parent keys for its children, its old identity gone
+    /// (true), its new identity. Walking ahead marks them; once resolved they take the change's key.
     /// </summary>
-    public bool TryGet(Lookup lookup, out string? value)
+    private IEnumerable<(Lookup Lookup, bool Gone)> TellsOf(TablePlan table, RowChange change, IReadOnlyList<int> key)
     {
-        if (_segment.TryGetValue(lookup, out value)) { Hits++; return true; }
-        if (_cache.TryGetValue(lookup, out var cached)) { Hits++; value = cached; return true; }
-        return false;
-    }
-
-    /// <summary>The look-up for the key of a backfilled row's parent.</summary>
-    public NpgsqlBatchCommand ParentQuery(TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values)
-    {
-        var hop = table.Backfill!.Hops[0];
-        var parent = plan.Get(hop.Parent);
-        var where = string.Join(" AND ", hop.ParentColumns.Select((c, i) => $"{Sql.Ident(c)} = ${i + 1}"));
-        var command = new NpgsqlBatchCommand($"SELECT {Sql.Ident(parent.DistributionColumn!)}::text FROM {hop.Parent.Quoted} WHERE {where}");
-        foreach (var column in hop.ChildColumns) command.Parameters.Add(Apply.ChangeApplier.Text(values[relation.IndexOf(column)].Text));
-        return command;
-    }
-
-    /// <summary>The look-up for the distribution key a row has on the target, by its replica identity.</summary>
-    public static NpgsqlBatchCommand RowQuery(TablePlan table, Relation relation, IReadOnlyList<int> key, IReadOnlyList<ColumnValue> keyValues)
-    {
-        var n = 0;
-        var conditions = key.Select((k, i) => keyValues[i].Kind == ValueKind.Null
-            ? $"{Sql.Ident(relation.Columns[k].Name)} IS NULL"
-            : $"{Sql.Ident(relation.Columns[k].Name)} = ${++n}");
-        var command = new NpgsqlBatchCommand(
-            $"SELECT {Sql.Ident(table.DistributionColumn!)}::text FROM {table.Name.Quoted} WHERE {string.Join(" AND ", conditions)}");
-        foreach (var value in keyValues.Where(v => v.Kind != ValueKind.Null)) command.Parameters.Add(Apply.ChangeApplier.Text(value.Text));
-        return command;
-    }
-
-    /// <summary>The error for a backfilled row whose parent the target does not have.</summary>
-    public static FollowException MissingParent(TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values)
-    {
-        var hop = table.Backfill!.Hops[0];
-        return new FollowException(
-            $"a row of {table.Name} refers to {hop.Parent} ({string.Join(", ", hop.ParentColumns)}) = ({string.Join(", ", hop.ChildColumns.Select(c => values[relation.IndexOf(c)].Text))}), which the target does not have, so its {table.DistributionColumn} is unknown; nothing of that transaction was applied",
-            ExitCode.TargetFailure);
-    }
-
-    /// <summary>The error for a backfilled row whose foreign key is NULL.</summary>
-    public static FollowException NullParent(TablePlan table) => new(
-        $"a row of {table.Name} has no {table.DistributionColumn}: its foreign key ({string.Join(", ", table.Backfill!.Hops[0].ChildColumns)}) to {table.Backfill.Hops[0].Parent} is NULL; Citus cannot store it. Fix the row on the source, then run follow follow again",
-        ExitCode.SourceFailure);
-
-    /// <summary>The row now holds this key on the target (inserted, updated or moved), or no longer exists (null).</summary>
-    public void RememberRow(TablePlan table, IReadOnlyList<ColumnValue> keyValues, string? distributionKey)
-    {
-        var lookup = RowLookup(table, keyValues);
-        _segment[lookup] = distributionKey;
-        if (distributionKey is null) _cache.Remove(lookup);
-        else Store(lookup, distributionKey);
-    }
-
-    /// <summary>A row of a distributed table went by with its key: its children will find it.</summary>
-    public void Remember(TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values, string? distributionKey)
-    {
-        if (distributionKey is null) return;
-        foreach (var lookup in ParentKeysOf(table, relation, values))
+        if (change.Kind != ChangeKind.Delete)
         {
-            _segment[lookup] = distributionKey;
-            Store(lookup, distributionKey);
+            foreach (var parent in ParentKeysOf(table, change.Relation, change.New!)) yield return (parent, false);
+        }
+        if (change.Kind == ChangeKind.Delete || (change.Kind == ChangeKind.Update && change.Old is not null))
+        {
+            yield return (new Lookup(true, table.Name, Lookup.KeyOf([.. key.Select(k => change.Old![k])])), true);
+        }
+        if (change.Kind != ChangeKind.Delete)
+        {
+            yield return (new Lookup(true, table.Name, Lookup.KeyOf([.. key.Select(k => change.New![k])])), false);
+        }
+    }
+
+    private void WalkAhead(RowChange change)
+    {
+        var (table, key, _) = _relations.KeyOf(change);
+        if (!table.Category.IsDistributed()) return;
+        var needs = NeedsOf(table, change, key);
+        if (needs.Row is { } row) Need(row, needs.RowQuery!);
+        if (needs.Parent is { } parent) Need(parent, needs.ParentQuery!);
+        foreach (var (lookup, _) in TellsOf(table, change, key)) _defined.Add(lookup);
+    }
+
+    /// <summary>Walking ahead: answered by an earlier change of the segment, by the cache, or else collected as a miss.</summary>
+    private void Need(Lookup lookup, KeyQuery query)
+    {
+        if (_defined.Contains(lookup) || _cache.InSegment(lookup) || !_missed.Add(lookup)) return;
+        if (_cache.Peek(lookup)) return;
+        var nulls = query.Keys[0].Any(v => v is null);
+        var group = (lookup.Row, query.Table, string.Join("\u0001", query.Columns), nulls || query.Columns.Count > 1);
+        if (!_misses.TryGetValue(group, out var miss))
+        {
+            _misses[group] = miss = (query with { Keys = new List<IReadOnlyList<string?>>() }, []);
+        }
+        ((List<IReadOnlyList<string?>>)miss.Query.Keys).Add(query.Keys[0]);
+        miss.Lookups.Add(lookup);
+    }
+
+    private async Task LookUpMissesAsync(ITargetKeys target, CancellationToken cancellationToken)
+    {
+        if (_misses.Count == 0) return;
+        var misses = _misses.Values.ToList();
+        var answers = await target.FindAsync([.. misses.Select(m => m.Query)], cancellationToken);
+        for (var q = 0; q < misses.Count; q++)
+        {
+            for (var k = 0; k < misses[q].Lookups.Count; k++) _cache.Found(misses[q].Lookups[k], answers[q][k]);
+        }
+    }
+
+    private async ValueTask<KeyedChange> ResolveAsync(RowChange change, TransactionBegin transaction, ITargetKeys target, CancellationToken cancellationToken)
+    {
+        var (table, key, identified) = _relations.KeyOf(change);
+        if (!table.Category.IsDistributed()) return new KeyedChange(change, transaction, table, key, identified, null, null);
+        var needs = NeedsOf(table, change, key);
+        string? current = null, next = null;
+        if (needs.Row is { } row)
+        {
+            current = await AnswerAsync(row, needs.RowQuery!, target, cancellationToken)
+                ?? throw KeyRefusals.MissingRow(table, change.Relation, key, [.. key.Select(k => (change.Old ?? change.New)![k])]);
+        }
+        if (change.Kind != ChangeKind.Delete)
+        {
+            if (needs.NullParent) throw KeyRefusals.NullParent(table);
+            next = needs.Parent is { } parent
+                ? await AnswerAsync(parent, needs.ParentQuery!, target, cancellationToken) ?? throw KeyRefusals.MissingParent(table, change.Relation, change.New!)
+                : change.New![change.Relation.IndexOf(table.DistributionColumn!)].Text;
+            if (change.Kind == ChangeKind.Update && next is null) throw KeyRefusals.NullKey(table);
+        }
+        return new KeyedChange(change, transaction, table, key, identified, current, next);
+    }
+
+    /// <summary>The answer the walk ahead found; one it did not foresee is asked at once, after the writes before it.</summary>
+    private async ValueTask<string?> AnswerAsync(Lookup lookup, KeyQuery query, ITargetKeys target, CancellationToken cancellationToken)
+    {
+        if (_cache.TryGet(lookup, out var value)) return value;
+        value = (await target.FindAsync([query], cancellationToken))[0][0];
+        _cache.Found(lookup, value);
+        return value;
+    }
+
+    /// <summary>A resolved change tells its keys: parents for their children, old identities gone, new ones.</summary>
+    private void Tell(KeyedChange keyed)
+    {
+        if (!keyed.Table.Category.IsDistributed()) return;
+        foreach (var (lookup, gone) in TellsOf(keyed.Table, keyed.Change, keyed.Key))
+        {
+            if (gone) _cache.Set(lookup, null);
+            else if (lookup.Row) _cache.Set(lookup, keyed.Next);
+            else if (keyed.Next is not null) _cache.Set(lookup, keyed.Next);
         }
     }
 
     /// <summary>The parent look-ups a row of this table answers for its children.</summary>
-    public IEnumerable<Lookup> ParentKeysOf(TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values)
+    private IEnumerable<Lookup> ParentKeysOf(TablePlan table, Relation relation, IReadOnlyList<ColumnValue> values)
     {
         if (!_referenced.TryGetValue(table.Name, out var columnLists)) yield break;
         foreach (var columns in columnLists)
@@ -285,20 +217,9 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
         }
     }
 
-    /// <summary>After a TRUNCATE or a move, cached parents and rows may be gone or hold another key.</summary>
-    public void Forget()
+    private QualifiedName ParentName(TablePlan table)
     {
-        _cache.Clear();
-        _segment.Clear();
-    }
-
-    /// <summary>A row's replica identity as one string.</summary>
-    public static string RowKey(IReadOnlyList<ColumnValue> keyValues) =>
-        keyValues is [{ Kind: ValueKind.Text, Text: { } only }] ? only : string.Join("\u0001", keyValues.Select(v => v.Kind == ValueKind.Null ? "\u0000" : v.Text));
-
-    private void Store(Lookup key, string value)
-    {
-        if (_cache.Count >= capacity) _cache.Clear();
-        _cache[key] = value;
+        if (!_parentNames.TryGetValue(table, out var name)) _parentNames[table] = name = plan.Get(table.Backfill!.Hops[0].Parent).Name;
+        return name;
     }
 }

@@ -11,6 +11,39 @@ public static class Sql
 
     public static string Idents(IEnumerable<string> identifiers) => string.Join(", ", identifiers.Select(Ident));
 
+    /// <summary>
+    /// An array in PostgreSQL's text form, bound as one parameter (never spliced): every element quoted, with
+    /// backslashes and quotes escaped, NULL unquoted; the server reads it as the array type of its context.
+    /// </summary>
+    public static string ArrayLiteral(IEnumerable<string?> values)
+    {
+        var text = new System.Text.StringBuilder("{");
+        var first = true;
+        foreach (var value in values)
+        {
+            if (!first) text.Append(',');
+            first = false;
+            AppendArrayElement(text, value);
+        }
+        return text.Append('}').ToString();
+    }
+
+    public static void AppendArrayElement(System.Text.StringBuilder text, string? value)
+    {
+        if (value is null)
+        {
+            text.Append("NULL");
+            return;
+        }
+        text.Append('"');
+        foreach (var c in value)
+        {
+            if (c is '"' or '\\') text.Append('\\');
+            text.Append(c);
+        }
+        text.Append('"');
+    }
+
     /// <summary>Quotes like PostgreSQL's quote_ident: only when the name is not a plain lower-case, non-reserved word.</summary>
     public static string IdentIfNeeded(string identifier)
     {

@@ -31,6 +31,9 @@ public sealed record Table(
 
     public bool IsPartition => PartitionOf is not null;
 
+    /// <summary>A column GENERATED ALWAYS AS IDENTITY: an insert of the source's values must say OVERRIDING SYSTEM VALUE.</summary>
+    public bool HasAlwaysIdentity => Columns.Any(c => c.Identity == 'a');
+
     /// <summary>
     /// Whether logical replication can publish this table's UPDATE and DELETE: without a usable replica identity
     /// PostgreSQL refuses them on the source once the table is in a publication.

@@ -42,7 +42,7 @@ public static partial class Retry
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 50, Level = LogLevel.Warning, Message = "the connection was lost (attempt {Attempt} of {Retries} retries, next in {Seconds} s): {Error}")]
+        [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "the connection was lost (attempt {Attempt} of {Retries} retries, next in {Seconds} s): {Error}")]
         public static partial void Retrying(ILogger logger, int attempt, int retries, double seconds, string error);
     }
 }

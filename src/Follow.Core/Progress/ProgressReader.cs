@@ -11,7 +11,7 @@ public static class ProgressReader
     {
         var report = await ReadAsync(connection, cancellationToken);
         if (!report.HasState) return report;
-        var sentinel = await Sentinel.SentinelState.TryReadAsync(connection, cancellationToken);
+        var sentinel = await State.SentinelState.TryReadAsync(connection, cancellationToken);
         var slot = source is not null && report.Run is { } run
             ? await Pipeline.SlotLagReader.ReadAsync(source, run.SlotName, cancellationToken)
             : null;
@@ -21,15 +21,11 @@ public static class ProgressReader
     public static async Task<ProgressReport> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         // A target where no copy ever started has no follow schema, or (after clone --schema-only) no run table yet.
-        await using (var exists = new NpgsqlCommand(
-            "SELECT to_regclass('follow.run') IS NOT NULL AND to_regclass('follow.job') IS NOT NULL", connection))
-        {
-            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!) return ProgressReport.NoState;
-        }
+        if (!(bool)(await State.StateSql.ScalarAsync("state-exists", connection, cancellationToken))!) return ProgressReport.NoState;
 
         RunInfo? run = null;
         long runs = 0;
-        await using (var command = new NpgsqlCommand(SqlResource.Load("Progress.Sql.latest-run.sql"), connection))
+        await using (var command = State.StateSql.Command("latest-run", connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))
@@ -47,7 +43,7 @@ public static class ProgressReader
         if (run is null) return new ProgressReport(true, 0, null, []);
 
         var jobs = new List<JobProgress>();
-        await using (var command = new NpgsqlCommand(SqlResource.Load("Progress.Sql.jobs.sql"), connection))
+        await using (var command = State.StateSql.Command("jobs", connection))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = run.RunId });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

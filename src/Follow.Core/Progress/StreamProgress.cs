@@ -1,5 +1,6 @@
+using Follow.Diagnostics;
 using Follow.Pipeline;
-using Follow.Sentinel;
+using Follow.State;
 
 namespace Follow.Progress;
 

@@ -134,13 +134,13 @@ internal sealed partial class BackfillKeyMaps(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "loaded the keys of {Parent} for the backfill: {Keys} keys, {MB} MB in {Seconds:F1} s")]
+        [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "loaded the keys of {Parent} for the backfill: {Keys} keys, {MB} MB in {Seconds:F1} s")]
         public static partial void MapLoaded(ILogger logger, string parent, int keys, long mb, double seconds);
 
-        [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "{Table}: the keys of {Parent} (~{Rows} rows, ~{MB} MB) exceed the backfill memory ({Limit} MB): copied through joins")]
+        [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "{Table}: the keys of {Parent} (~{Rows} rows, ~{MB} MB) exceed the backfill memory ({Limit} MB): copied through joins")]
         public static partial void MapTooLarge(ILogger logger, string table, string parent, long rows, long mb, long limit);
 
-        [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "{Table}: the keys of {Parent} exceed the backfill memory ({Limit} MB): copied through joins")]
+        [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "{Table}: the keys of {Parent} exceed the backfill memory ({Limit} MB): copied through joins")]
         public static partial void MapGaveUp(ILogger logger, string table, string parent, long limit);
     }
 }

@@ -6,6 +6,7 @@ using Follow.Diagnostics;
 using Follow.Model;
 using Follow.Planning;
 using Microsoft.Extensions.Logging;
+using Follow.State;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -86,16 +87,7 @@ public sealed partial class TableCopier(
         }
         await using var connection = await OpenTargetAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        long runId;
-        await using (var run = new NpgsqlCommand(
-            "INSERT INTO follow.run (slot_name, snapshot, consistent_point, source_snapshot) VALUES ($1, $2, $3, $4::text::pg_snapshot) RETURNING run_id", connection, transaction))
-        {
-            run.Parameters.Add(new NpgsqlParameter { Value = slotName });
-            run.Parameters.Add(new NpgsqlParameter { Value = snapshot });
-            run.Parameters.Add(new NpgsqlParameter { Value = consistentPoint, NpgsqlDbType = NpgsqlDbType.PgLsn });
-            run.Parameters.Add(new NpgsqlParameter { Value = visible });
-            runId = (long)(await run.ExecuteScalarAsync(cancellationToken))!;
-        }
+        var runId = await CopyRuns.CreateRunAsync(connection, transaction, slotName, snapshot, consistentPoint, visible, cancellationToken);
 
         var jobs = new List<CopyJob>();
         foreach (var table in plan.Tables)
@@ -104,17 +96,8 @@ public sealed partial class TableCopier(
             var ranges = Split(table, bytes, pages);
             for (var i = 0; i < ranges.Count; i++)
             {
-                await using var insert = new NpgsqlCommand(
-                    "INSERT INTO follow.job (run_id, table_name, part, parts, first_page, last_page, estimated_rows) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING job_id",
-                    connection, transaction);
-                insert.Parameters.Add(new NpgsqlParameter { Value = runId });
-                insert.Parameters.Add(new NpgsqlParameter { Value = table.Name.ToString() });
-                insert.Parameters.Add(new NpgsqlParameter { Value = i + 1 });
-                insert.Parameters.Add(new NpgsqlParameter { Value = ranges.Count });
-                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)ranges[i]?.First ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)ranges[i]?.Last ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-                insert.Parameters.Add(new NpgsqlParameter { Value = rows / ranges.Count });
-                var jobId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+                var jobId = await CopyRuns.CreateJobAsync(
+                    connection, transaction, runId, table.Name, i + 1, ranges.Count, ranges[i]?.First, ranges[i]?.Last, rows / ranges.Count, cancellationToken);
                 jobs.Add(new CopyJob(jobId, table, i + 1, ranges.Count, ranges[i], rows / ranges.Count, bytes / ranges.Count));
             }
         }
@@ -387,24 +370,10 @@ public sealed partial class TableCopier(
     /// <summary>A PostgreSQL error names its server only through the connection; the copy's errors are mostly the target's.</summary>
     private static ExitCode FailureSide(Exception ex) => ex is PostgresException { SqlState: "25P02" or "40001" } ? ExitCode.SourceFailure : ExitCode.TargetFailure;
 
-    private static async Task UpdateJobAsync(
+    private static Task UpdateJobAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, long jobId, string state, long rows, long bytes, TimeSpan elapsed, string? error,
-        CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("""
-            UPDATE follow.job
-               SET state = $2, rows = $3, bytes = $4, elapsed = $5, error = $6,
-                   started_at = coalesce(started_at, now())
-             WHERE job_id = $1
-            """, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = jobId });
-        command.Parameters.Add(new NpgsqlParameter { Value = state });
-        command.Parameters.Add(new NpgsqlParameter { Value = rows });
-        command.Parameters.Add(new NpgsqlParameter { Value = bytes });
-        command.Parameters.Add(new NpgsqlParameter { Value = elapsed });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+        CancellationToken cancellationToken) =>
+        CopyRuns.UpdateJobAsync(connection, transaction, jobId, state, rows, bytes, elapsed, error, cancellationToken);
 
     private Task<NpgsqlConnection> OpenTargetAsync(CancellationToken cancellationToken) =>
         target.OpenAsync("follow copy", ExitCode.TargetFailure, cancellationToken);
@@ -433,7 +402,7 @@ public sealed partial class TableCopier(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "copied {Table} (part {Part} of {Parts}): {Rows} rows, {Bytes} bytes in {Seconds:F1} s ({Read})")]
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "copied {Table} (part {Part} of {Parts}): {Rows} rows, {Bytes} bytes in {Seconds:F1} s ({Read})")]
         public static partial void JobDone(ILogger logger, string table, int part, int parts, long rows, long bytes, double seconds, string read);
     }
 }

@@ -1,4 +1,3 @@
-using Follow.Diagnostics;
 using Npgsql;
 
 namespace Follow.State;
@@ -10,34 +9,32 @@ public static class TargetState
 
     public static async Task EnsureAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(SqlResource.Load("State.Sql.schema.sql"), connection);
+        await using var command = new NpgsqlCommand(StateSql.Text("schema"), connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public static async Task<bool> IsDoneAsync(NpgsqlConnection connection, string step, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM follow.clone_step WHERE step = $1)", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = step });
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+    /// <summary>Whether the clone's steps were ever recorded here, without creating Follow's state.</summary>
+    public static async Task<bool> ExistsAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        (bool)(await StateSql.ScalarAsync("clone-step-exists", connection, cancellationToken))!;
+
+    public static async Task<bool> IsDoneAsync(NpgsqlConnection connection, string step, CancellationToken cancellationToken) =>
+        (bool)(await StateSql.ScalarAsync("clone-step-done", connection, cancellationToken, StateSql.Value(step)))!;
 
     /// <summary>Records a step inside the caller's transaction, so the step and its record commit together.</summary>
     public static async Task MarkDoneAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string step, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("INSERT INTO follow.clone_step (step) VALUES ($1) ON CONFLICT (step) DO NOTHING", connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = step });
+        await using var command = StateSql.Command("clone-step-mark", connection, transaction, StateSql.Value(step));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The same record for a script that psql runs in one transaction; psql binds the variable as a literal.</summary>
-    public const string MarkDoneScript =
-        "INSERT INTO follow.clone_step (step) VALUES (:'follow_step') ON CONFLICT (step) DO NOTHING;\n";
+    public static string MarkDoneScript => StateSql.Text("clone-step-mark-psql");
 
     public const string MarkDoneVariable = "follow_step";
 
     public static async Task ResetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("DELETE FROM follow.clone_step", connection, transaction);
+        await using var command = StateSql.Command("clone-step-reset", connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

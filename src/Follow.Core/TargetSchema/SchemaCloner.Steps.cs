@@ -338,28 +338,28 @@ public sealed partial class SchemaCloner
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "the target {Target} has no citus extension: the schema is rewritten but not distributed")]
+        [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "the target {Target} has no citus extension: the schema is rewritten but not distributed")]
         public static partial void PlainTarget(ILogger logger, string target);
 
-        [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "{Step}: done ({Count} objects)")]
+        [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "{Step}: done ({Count} objects)")]
         public static partial void StepDone(ILogger logger, string step, int count);
 
-        [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "{Step}: already done by an earlier run, skipped")]
+        [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "{Step}: already done by an earlier run, skipped")]
         public static partial void StepSkipped(ILogger logger, string step);
 
-        [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "dropping the existing target table {Table} to create it anew")]
+        [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "dropping the existing target table {Table} to create it anew")]
         public static partial void DroppingTable(ILogger logger, string table);
 
-        [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "triggers of distributed tables are created on their shards (citus.enable_unsafe_triggers) and run on the workers: check that their functions read no other table")]
+        [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "triggers of distributed tables are created on their shards (citus.enable_unsafe_triggers) and run on the workers: check that their functions read no other table")]
         public static partial void TriggersOnCitus(ILogger logger);
 
-        [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "{Table}: keys and indexes built")]
+        [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "{Table}: keys and indexes built")]
         public static partial void TableKeysDone(ILogger logger, string table);
 
-        [LoggerMessage(EventId = 15, Level = LogLevel.Debug, Message = "{Step}: {Entry}")]
+        [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "{Step}: {Entry}")]
         public static partial void RestoreEntry(ILogger logger, string step, string entry);
 
-        [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "{Call}")]
+        [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "{Call}")]
         public static partial void Distributed(ILogger logger, string call);
     }
 }

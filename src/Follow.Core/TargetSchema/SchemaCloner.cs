@@ -141,7 +141,7 @@ public sealed partial class SchemaCloner(
     private async Task RefuseNonEmptyTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         if (options.DropIfExists) return;
-        var stateExists = await ScalarAsync<bool>(connection, "SELECT to_regclass('follow.clone_step') IS NOT NULL", cancellationToken);
+        var stateExists = await TargetState.ExistsAsync(connection, cancellationToken);
         if (stateExists && await TargetState.IsDoneAsync(connection, StepTables, cancellationToken)) return;
 
         var nonEmpty = new List<QualifiedName>();

@@ -4,15 +4,15 @@ namespace Follow.Cli;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "read the catalog of {Source}: {Tables} tables")]
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "read the catalog of {Source}: {Tables} tables")]
     public static partial void CatalogRead(ILogger logger, string source, int tables);
 
-    [LoggerMessage(EventId = 20, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information,
         Message = "copying {Table}: {Rows} of ~{EstimatedRows} rows, {Megabytes:F1} MB, {RowsPerSecond:F0} rows/s, {MegabytesPerSecond:F1} MB/s, {PartsCompleted}/{Parts} parts done")]
     public static partial void TableCopyProgress(
         ILogger logger, string table, long rows, long estimatedRows, double megabytes, double rowsPerSecond, double megabytesPerSecond,
         int partsCompleted, int parts);
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "the copy progress display stopped: {Reason}")]
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "the copy progress display stopped: {Reason}")]
     public static partial void ProgressDisplayFailed(ILogger logger, string reason);
 }

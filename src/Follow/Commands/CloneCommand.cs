@@ -80,41 +80,21 @@ public static class CloneCommand
             var splitSize = parse.GetValue(split) is { } text ? ByteSize.Parse(text, "--split-tables-larger-than") : (long?)null;
             var mapMemory = ByteSize.Parse(parse.GetValue(backfillMemory)!, "--backfill-memory");
             var logger = context.LoggerFactory.CreateLogger("follow.clone");
-            var (rules, catalog, plan, source, targetConnection) = await inputs.PlanAsync(parse, context, target, logger, cancellationToken);
-
-            var options = new SchemaCloneOptions(
-                DropIfExists: parse.GetValue(dropIfExists) || rules.Load?.IncludeDrop == true,
-                IndexJobs: parse.GetValue(indexJobs),
-                ShardCount: parse.GetValue(shardCount));
-            var tools = PgTools.Locate(context.Environment);
-            if (!parse.GetValue(schemaOnly))
+            var options = new CloneOptions(
+                new SchemaCloneOptions(parse.GetValue(dropIfExists), parse.GetValue(indexJobs), parse.GetValue(shardCount)),
+                new CopyOptions(parse.GetValue(tableJobs), splitSize, BackfillMemory: mapMemory),
+                parse.GetValue(orphans),
+                parse.GetValue(slotName)!);
+            var scope = parse.GetValue(schemaOnly) ? MigrationScope.SchemaOnly
+                : parse.GetValue(follow) ? MigrationScope.CloneAndFollow
+                : MigrationScope.Clone;
+            var coordinator = new MigrationCoordinator(
+                async ct => (await inputs.PlanAsync(parse, context, target, logger, ct)).ToMigration(),
+                scope, options, parse.GetValue(retries), () => PgTools.Locate(context.Environment), logger)
             {
-                var cloneOptions = new CloneOptions(options, new CopyOptions(parse.GetValue(tableJobs), splitSize, BackfillMemory: mapMemory), parse.GetValue(orphans), parse.GetValue(slotName)!);
-                await using (var display = new CopyDisplay(targetConnection, context.Error, !Console.IsErrorRedirected, logger))
-                {
-                    var runner = new CloneRunner(plan, catalog, source, targetConnection, tools, cloneOptions, logger) { CopyStarting = display.Start };
-                    await runner.RunAsync(cancellationToken);
-                }
-                if (parse.GetValue(follow))
-                {
-                    var stream = new StreamRunner(plan, catalog, source, targetConnection, parse.GetValue(slotName)!, logger);
-                    await Retry.RunAsync(stream.RunAsync, logger, parse.GetValue(retries) + 1, cancellationToken);
-                }
-                return (int)ExitCode.Done;
-            }
-
-            var cloner = new SchemaCloner(plan, catalog, source, targetConnection, tools, options, logger);
-            try
-            {
-                await cloner.CheckAsync(cancellationToken);
-                await cloner.DumpAsync(null, cancellationToken);
-                await cloner.CreateAsync(cancellationToken);
-                await cloner.FinishAsync(cancellationToken);
-            }
-            finally
-            {
-                cloner.Cleanup();
-            }
+                CopyWatcher = connection => new CopyDisplay(connection, context.Error, !Console.IsErrorRedirected, logger),
+            };
+            await coordinator.RunAsync(cancellationToken);
             return (int)ExitCode.Done;
         });
         return command;

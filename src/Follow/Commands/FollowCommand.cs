@@ -3,6 +3,7 @@ using Follow.Connections;
 using Follow.Diagnostics;
 using Follow.Pipeline;
 using Follow.Planning;
+using Follow.TargetSchema;
 using Microsoft.Extensions.Logging;
 
 namespace Follow.Cli.Commands;
@@ -24,9 +25,11 @@ public static class FollowCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var logger = context.LoggerFactory.CreateLogger("follow.stream");
-            var planned = await inputs.PlanAsync(parse, context, target, logger, cancellationToken);
-            var runner = new StreamRunner(planned.Plan, planned.Catalog, planned.Source, planned.Target, parse.GetValue(slotName)!, logger);
-            await Retry.RunAsync(runner.RunAsync, logger, parse.GetValue(retries) + 1, cancellationToken);
+            var coordinator = new MigrationCoordinator(
+                async ct => (await inputs.PlanAsync(parse, context, target, logger, ct)).ToMigration(),
+                MigrationScope.Follow, new CloneOptions(new(), new(), SlotName: parse.GetValue(slotName)!), parse.GetValue(retries),
+                () => PgTools.Locate(context.Environment), logger);
+            await coordinator.RunAsync(cancellationToken);
             return (int)ExitCode.Done;
         });
         return command;

@@ -3,6 +3,7 @@ using Follow.Connections;
 using Follow.Diagnostics;
 using Follow.Discovery;
 using Follow.Model;
+using Follow.Pipeline;
 using Follow.Planning;
 using Follow.Rules;
 using Microsoft.Extensions.Configuration;
@@ -71,7 +72,10 @@ public sealed class PlanInputs
         return context.Remember(source);
     }
 
-    public sealed record Planned(RuleSet Rules, Catalog Catalog, DistributionPlan Plan, ConnectionInfo Source, ConnectionInfo Target);
+    public sealed record Planned(RuleSet Rules, Catalog Catalog, DistributionPlan Plan, ConnectionInfo Source, ConnectionInfo Target)
+    {
+        public PlannedMigration ToMigration() => new(Catalog, Plan, Source, Target, Rules.Load?.IncludeDrop == true);
+    }
 
     /// <summary>What every command that moves data starts with: rules, filters, both connections, the catalog, the plan.</summary>
     public Task<Planned> PlanAsync(ParseResult parse, CliContext context, Option<string?> target, ILogger logger, CancellationToken cancellationToken) =>

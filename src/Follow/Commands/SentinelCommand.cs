@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Follow.Connections;
 using Follow.Diagnostics;
-using Follow.Sentinel;
+using Follow.State;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -5,6 +5,7 @@ using Follow.Connections;
 using Follow.Diagnostics;
 using Follow.Pipeline;
 using Follow.Snapshot;
+using Follow.State;
 using Follow.TargetSchema;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -44,12 +45,8 @@ public sealed partial class FollowWorker(
         var sampler = Task.CompletedTask;
         try
         {
-            var planned = await inputs.PlanAsync(logger, stoppingToken);
-            sampler = SampleLagAsync(planned.Source, sampling.Token);
-            var resume = await ReadResumePointAsync(planned.Target, stoppingToken);
-            Log.Resuming(logger, resume.ToString().ToLowerInvariant(), planned.Target.Redacted);
-            if (resume == ResumePoint.Clone) await CloneAsync(planned, stoppingToken);
-            if (resume != ResumePoint.Done) await StreamAsync(planned, stoppingToken);
+            sampler = SampleLagAsync(inputs.Source, sampling.Token);
+            await Coordinator().RunAsync(stoppingToken);
             status.Enter(FollowPhase.Done);
             Log.Done(logger);
             outcome.ExitCode = (int)ExitCode.Done;
@@ -75,38 +72,23 @@ public sealed partial class FollowWorker(
         }
     }
 
-    private async Task CloneAsync(PlanInputs.Planned planned, CancellationToken cancellationToken)
+    /// <summary>The migration from where the target says it is, with the worker's settings.</summary>
+    private MigrationCoordinator Coordinator()
     {
         var split = settings.SplitTablesLargerThan is { } text ? ByteSize.Parse(text, "Follow:SplitTablesLargerThan") : (long?)null;
         var options = new CloneOptions(
-            new SchemaCloneOptions(settings.DropIfExists || planned.Rules.Load?.IncludeDrop == true, settings.IndexJobs, settings.ShardCount),
+            new SchemaCloneOptions(settings.DropIfExists, settings.IndexJobs, settings.ShardCount),
             new CopyOptions(settings.TableJobs, split, BackfillMemory: ByteSize.Parse(settings.BackfillMemory, "Follow:BackfillMemory")),
             settings.Orphans,
             settings.SlotName);
-        await using var display = new CopyDisplay(planned.Target, context.Error, interactive: false, logger);
-        var runner = new CloneRunner(planned.Plan, planned.Catalog, planned.Source, planned.Target, PgTools.Locate(context.Environment), options, logger)
-        {
-            CopyStarting = display.Start,
-            Status = status,
-            Metrics = metrics,
-        };
-        await runner.RunAsync(cancellationToken);
-    }
-
-    private async Task StreamAsync(PlanInputs.Planned planned, CancellationToken cancellationToken)
-    {
-        var runner = new StreamRunner(planned.Plan, planned.Catalog, planned.Source, planned.Target, settings.SlotName, logger)
+        return new MigrationCoordinator(
+            async ct => (await inputs.PlanAsync(logger, ct)).ToMigration(),
+            MigrationScope.Resume, options, settings.Retries, () => PgTools.Locate(context.Environment), logger)
         {
             Status = status,
             Metrics = metrics,
+            CopyWatcher = target => new CopyDisplay(target, context.Error, interactive: false, logger),
         };
-        await Retry.RunAsync(runner.RunAsync, logger, settings.Retries + 1, cancellationToken);
-    }
-
-    private static async Task<ResumePoint> ReadResumePointAsync(ConnectionInfo target, CancellationToken cancellationToken)
-    {
-        await using var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
-        return await ResumePoints.ReadAsync(connection, cancellationToken);
     }
 
     /// <summary>The source's WAL position against the slot's, every few seconds, for the lag gauges and /readyz.</summary>
@@ -167,19 +149,16 @@ public sealed partial class FollowWorker(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "resuming at {Point} on the target {Target}")]
-        public static partial void Resuming(ILogger logger, string point, string target);
-
-        [LoggerMessage(EventId = 61, Level = LogLevel.Information, Message = "migration done: everything up to endpos is applied")]
+        [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "migration done: everything up to endpos is applied")]
         public static partial void Done(ILogger logger);
 
-        [LoggerMessage(EventId = 62, Level = LogLevel.Information, Message = "stopped during {Phase}: applied up to {Applied}; a restart resumes from there")]
+        [LoggerMessage(EventId = 9002, Level = LogLevel.Information, Message = "stopped during {Phase}: applied up to {Applied}; a restart resumes from there")]
         public static partial void Stopped(ILogger logger, string phase, string applied);
 
-        [LoggerMessage(EventId = 63, Level = LogLevel.Error, Message = "failed: {Message} (exit {ExitCode})")]
+        [LoggerMessage(EventId = 9003, Level = LogLevel.Error, Message = "failed: {Message} (exit {ExitCode})")]
         public static partial void Failed(ILogger logger, string message, int exitCode);
 
-        [LoggerMessage(EventId = 64, Level = LogLevel.Debug, Message = "cannot read the slot's lag from the source: {Message}")]
+        [LoggerMessage(EventId = 9004, Level = LogLevel.Debug, Message = "cannot read the slot's lag from the source: {Message}")]
         public static partial void LagSampleFailed(ILogger logger, string message);
     }
 }

@@ -7,7 +7,7 @@ using ConnectionInfo = Follow.Connections.ConnectionInfo;
 using Follow.Diagnostics;
 using Follow.Pipeline;
 using Follow.Progress;
-using Follow.Sentinel;
+using Follow.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,5 +1,6 @@
 using Follow.Connections;
 using Follow.Diagnostics;
+using Follow.Pipeline;
 using Follow.Progress;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,7 @@ namespace Follow.Cli.Output;
 /// The copy's progress while a clone runs, read from follow.job as <c>follow list progress</c> reads it: bars in a
 /// terminal, a log line per table every 10 s elsewhere. Started by the clone once its jobs exist; disposing stops it.
 /// </summary>
-public sealed class CopyDisplay(ConnectionInfo target, TextWriter output, bool interactive, ILogger logger) : IAsyncDisposable
+public sealed class CopyDisplay(ConnectionInfo target, TextWriter output, bool interactive, ILogger logger) : ICopyWatcher
 {
     private readonly CancellationTokenSource _stop = new();
     private Task? _running;

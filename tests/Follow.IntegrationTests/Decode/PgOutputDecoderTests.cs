@@ -1,4 +1,5 @@
 using Follow.Decode;
+using Follow.Model;
 using Follow.IntegrationTests.Infrastructure;
 using Npgsql.Replication;
 using Npgsql.Replication.PgOutput;

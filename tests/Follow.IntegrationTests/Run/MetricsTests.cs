@@ -7,7 +7,7 @@ using Follow.IntegrationTests.Infrastructure;
 using Follow.Pipeline;
 using Follow.Planning;
 using Follow.Rules;
-using Follow.Sentinel;
+using Follow.State;
 using Follow.Snapshot;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Follow.IntegrationTests.Snapshot.CopyFixture;
@@ -56,12 +56,14 @@ public sealed class MetricsTests
             measured.Where(m => m.Instrument == instrument && (table is null || m.Table == table)).Sum(m => m.Value);
 
         var options = new CloneOptions(new Follow.TargetSchema.SchemaCloneOptions(), new CopyOptions(), SlotName: source.Name);
-        var clone = new CloneRunner(plan, catalog, sourceInfo, targetInfo, Follow.TargetSchema.PgTools.Locate(Environment.GetEnvironmentVariable), options, NullLogger.Instance)
+        var migration = new PlannedMigration(catalog, plan, sourceInfo, targetInfo, IncludeDrop: false);
+        MigrationCoordinator Coordinator(MigrationScope scope) => new(
+            _ => Task.FromResult(migration), scope, options, 0, () => Follow.TargetSchema.PgTools.Locate(Environment.GetEnvironmentVariable), NullLogger.Instance)
         {
             Status = status,
             Metrics = metrics,
         };
-        await clone.RunAsync(CancellationToken.None);
+        await Coordinator(MigrationScope.Clone).RunAsync(CancellationToken.None);
 
         Assert.Equal(FollowPhase.PostData, status.Phase);
         Assert.Equal(await source.ScalarAsync<long>("SELECT count(*) FROM impressions"), (long)Sum("follow.copy.rows", "public.impressions"));
@@ -85,8 +87,7 @@ public sealed class MetricsTests
             var end = await source.ScalarAsync<string>("SELECT pg_current_wal_insert_lsn()::text");
             await SentinelState.SetEndPosAsync(connection, NpgsqlTypes.NpgsqlLogSequenceNumber.Parse(end!), CancellationToken.None);
         }
-        var stream = new StreamRunner(plan, catalog, sourceInfo, targetInfo, source.Name, NullLogger.Instance) { Status = status, Metrics = metrics };
-        await stream.RunAsync(CancellationToken.None);
+        await Coordinator(MigrationScope.Follow).RunAsync(CancellationToken.None);
 
         Assert.Equal(FollowPhase.Finishing, status.Phase);
         Assert.NotNull(status.Snapshot().AppliedLsn);

@@ -1,0 +1,80 @@
+using System.Text;
+using Follow.Model;
+
+namespace Follow.Apply;
+
+/// <summary>
+/// The SQL text of a shape's statements: for one row; for several, one placeholder a value in a VALUES list; or one
+/// array a column through <c>unnest</c>. Each VALUES or array column of an update or delete is cast to its column's
+/// type on the target, since a list compared with the table's columns would otherwise be text.
+/// </summary>
+public sealed class StatementText
+{
+    // By shape and row count; 0 for the statement that takes arrays.
+    private readonly Dictionary<(Shape, int), string> _statements = [];
+
+    /// <summary>The statement for <paramref name="rows"/> rows of a shape (0: one array a column).</summary>
+    public string For(Shape shape, int rows)
+    {
+        if (_statements.TryGetValue((shape, rows), out var sql)) return sql;
+        sql = shape.Kind != ChangeKind.Insert && rows == 1 ? Single(shape) : Multi(shape, rows);
+        return _statements[(shape, rows)] = sql;
+    }
+
+    /// <summary>An update or delete of one row, found by its WHERE columns (and IS NULL for its NULL key parts).</summary>
+    private static string Single(Shape shape)
+    {
+        var n = 0;
+        var where = string.Join(" AND ", shape.WhereColumns.Select(c => $"{Sql.Ident(c)} = ${++n + shape.Set}")
+            .Concat(shape.NullColumns.Select(c => $"{Sql.Ident(c)} IS NULL")));
+        var table = shape.Table.Name.Quoted;
+        return shape.Kind == ChangeKind.Update
+            ? $"UPDATE {table} SET {string.Join(", ", shape.Columns.Take(shape.Set).Select((c, i) => $"{Sql.Ident(c)} = ${i + 1}"))} WHERE {where}"
+            : $"DELETE FROM {table} WHERE {where}";
+    }
+
+    private static string Multi(Shape shape, int rows)
+    {
+        var table = shape.Table;
+        var typed = shape.Kind != ChangeKind.Insert;
+        var values = rows == 0
+            ? $"unnest({string.Join(", ", shape.Types.Select((t, i) => $"${i + 1}::{t}[]"))})"
+            : Values(shape, rows, typed);
+        var source = rows == 0 ? values : $"(VALUES {values})";
+        return shape.Kind switch
+        {
+            ChangeKind.Insert => $"INSERT INTO {table.Name.Quoted} ({Sql.Idents(shape.Columns)}){Overriding(shape.Table.Source)} "
+                + (rows == 0 ? $"SELECT * FROM {values}" : $"VALUES {values}"),
+            ChangeKind.Update => $"UPDATE {table.Name.Quoted} AS t SET {string.Join(", ", shape.Columns.Take(shape.Set).Select((c, i) => $"{Sql.Ident(c)} = v.c{i + 1}"))} "
+                + $"FROM {source} AS v({ValueNames(shape)}) WHERE {Join(shape)}",
+            _ => $"DELETE FROM {table.Name.Quoted} AS t USING {source} AS v({ValueNames(shape)}) WHERE {Join(shape)}",
+        };
+    }
+
+    /// <summary>The source chose the identity values; the target takes them as they are.</summary>
+    public static string Overriding(Table table) => table.HasAlwaysIdentity ? " OVERRIDING SYSTEM VALUE" : "";
+
+    /// <summary>Rows of placeholders, each cast to its column's type when <paramref name="typed"/>.</summary>
+    private static string Values(Shape shape, int rows, bool typed)
+    {
+        var text = new StringBuilder();
+        var n = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            text.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < shape.Columns.Count; c++)
+            {
+                if (c > 0) text.Append(", ");
+                text.Append('$').Append(++n);
+                if (typed) text.Append("::").Append(shape.Types[c]);
+            }
+            text.Append(')');
+        }
+        return text.ToString();
+    }
+
+    private static string ValueNames(Shape shape) => string.Join(", ", Enumerable.Range(1, shape.Columns.Count).Select(i => $"c{i}"));
+
+    private static string Join(Shape shape) =>
+        string.Join(" AND ", shape.WhereColumns.Select((c, i) => $"t.{Sql.Ident(c)} = v.c{shape.Set + i + 1}"));
+}

@@ -1,0 +1,240 @@
+using System.Text;
+using Follow.Connections;
+using Follow.Diagnostics;
+using Follow.Enrich;
+using Follow.Model;
+using Follow.Planning;
+using Npgsql;
+
+namespace Follow.Apply;
+
+/// <summary>
+/// Writes what the planner holds to the target, as statements for its kind of target, in pipelined batches: a long
+/// run of inserts with COPY, a group as one statement where it can (arrays through <c>unnest</c> on PostgreSQL),
+/// else statements of up to 64 rows. The target transaction is opened and committed by statements sent with the
+/// writes, so a commit goes out with the last batch and the next changes are prepared while the target runs it. One
+/// batch at most is in flight; anything else on the connection waits for it first. It answers key look-ups after
+/// everything written before them (<see cref="ITargetKeys"/>).
+/// </summary>
+public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan plan, bool citus) : ITargetKeys
+{
+    // How many writes, and values, go to the target in one round trip.
+    private const int BatchSize = 500;
+    private const int BatchValues = 5_000;
+    private const int StatementRows = 64;
+    private const int CopyRows = 256;
+
+    private readonly WritePlanner _planner = new(plan, foreignKeysChecked: citus);
+    private readonly StatementText _text = new();
+    private List<(NpgsqlBatchCommand Command, TransactionBegin? First, TransactionBegin? Last)> _writes = new(BatchSize);
+    private int _writeValues;
+    private Task? _inFlight;
+    private object? _inFlightMark;
+
+    public NpgsqlConnection Connection => connection;
+
+    public DistributionPlan Plan => plan;
+
+    /// <summary>Whether the target is Citus: it checks foreign keys while Follow writes, and routes each statement by its distribution key.</summary>
+    public bool Citus => citus;
+
+    /// <summary>Told when the batch carrying a commit (<see cref="CommitAsync"/>) has run on the target.</summary>
+    public Action<object>? MarkSent { get; init; }
+
+    private object? _mark;
+
+    /// <summary>A change that does not move its row: held, and written once enough is held.</summary>
+    public async Task WriteAsync(KeyedChange change, CancellationToken cancellationToken)
+    {
+        _planner.Plan(change);
+        if (_planner.Full) await ReleaseAsync(cancellationToken);
+    }
+
+    public WritePlanner Planner => _planner;
+
+    /// <summary>Queues a statement after everything held; <paramref name="transaction"/> is named when the target refuses it.</summary>
+    public async Task QueueAsync(string sql, TransactionBegin? transaction, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var parameter in parameters) command.Parameters.Add(parameter);
+        await ReleaseAsync(cancellationToken);
+        _writes.Add((command, transaction, transaction));
+        _writeValues += parameters.Length;
+        if (BatchFull) await StartSendingAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Queues COMMIT and sends it with the last writes; <see cref="MarkSent"/> is told <paramref name="mark"/> once the
+    /// batch that carries it has run: only then is it committed.
+    /// </summary>
+    public async Task CommitAsync(object mark, CancellationToken cancellationToken)
+    {
+        await ReleaseAsync(cancellationToken);
+        _writes.Add((new NpgsqlBatchCommand("COMMIT"), null, null));
+        _mark = mark;
+        await StartSendingAsync(cancellationToken);
+    }
+
+    /// <summary>Sends what is queued and held, and waits until the target has run everything sent.</summary>
+    public async Task SendAsync(CancellationToken cancellationToken)
+    {
+        await StartSendingAsync(cancellationToken);
+        await WaitForSentAsync();
+    }
+
+    /// <summary>Sends what is queued without waiting for the target to run it.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => StartSendingAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<string?[]>> FindAsync(IReadOnlyList<KeyQuery> queries, CancellationToken cancellationToken)
+    {
+        await SendAsync(cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        return TargetKeyReader.Read(connection, queries);
+    }
+
+    /// <summary>Runs a statement at once, after everything queued.</summary>
+    public async Task ExecuteAsync(string sql, TransactionBegin? transaction, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        await SendAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters) command.Parameters.Add(parameter);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex)
+        {
+            throw Refused(ex, transaction);
+        }
+    }
+
+    private bool BatchFull => _writes.Count >= BatchSize || _writeValues >= BatchValues;
+
+    /// <summary>Queues what the planner holds, group by group.</summary>
+    public async Task ReleaseAsync(CancellationToken cancellationToken)
+    {
+        foreach (var group in _planner.Take())
+        {
+            var shape = group.Shape;
+            if (shape.Kind == ChangeKind.Insert && group.Rows.Count >= CopyRows)
+            {
+                await SendAsync(cancellationToken);
+                await CopyAsync(group, cancellationToken);
+                continue;
+            }
+            if (shape.Multi && Arrays(shape))
+            {
+                // One parameter a column, an array of the group's values: one statement, whatever the row count.
+                var command = new NpgsqlBatchCommand(_text.For(shape, 0));
+                for (var c = 0; c < shape.Columns.Count; c++) command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(group.Rows.Select(r => r[c]))));
+                await QueueGroupAsync(command, group, group.Rows.Count, cancellationToken);
+                continue;
+            }
+            // PostgreSQL takes at most 65,535 parameters in one statement.
+            var most = MultiRow(shape) ? Math.Max(1, Math.Min(StatementRows, 65_535 / Math.Max(1, shape.Columns.Count))) : 1;
+            var at = 0;
+            while (at < group.Rows.Count)
+            {
+                // Row counts in powers of two, so a shape has few statements to prepare.
+                var rows = 1;
+                while (rows * 2 <= Math.Min(group.Rows.Count - at, most)) rows *= 2;
+                var command = new NpgsqlBatchCommand(_text.For(shape, rows));
+                for (var r = at; r < at + rows; r++)
+                {
+                    foreach (var value in group.Rows[r]) command.Parameters.Add(TextParameter.Of(value));
+                }
+                at += rows;
+                await QueueGroupAsync(command, group, rows, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a shape's rows go as arrays, one a column (<c>unnest</c>): on PostgreSQL, unless a column is an array
+    /// itself (unnest would flatten it) or a type whose arrays are not comma-separated (box).
+    /// </summary>
+    private bool Arrays(Shape shape) => !citus && shape.Types.All(t => !t.EndsWith(']') && t != "box");
+
+    /// <summary>Whether rows share a VALUES list: always for inserts; on Citus, updates and deletes go one a row.</summary>
+    private bool MultiRow(Shape shape) => shape.Multi && (shape.Kind == ChangeKind.Insert || !citus);
+
+    private async Task QueueGroupAsync(NpgsqlBatchCommand command, WriteGroup group, int rows, CancellationToken cancellationToken)
+    {
+        _writes.Add((command, group.First, group.Last));
+        _writeValues += rows * group.Shape.Columns.Count;
+        if (BatchFull) await StartSendingAsync(cancellationToken);
+    }
+
+    /// <summary>A long run of inserts in COPY's text format (COPY takes identity values without OVERRIDING).</summary>
+    private async Task CopyAsync(WriteGroup group, CancellationToken cancellationToken)
+    {
+        var sql = $"COPY {group.Shape.Table.Name.Quoted} ({Sql.Idents(group.Shape.Columns)}) FROM STDIN";
+        try
+        {
+            await using var writer = await connection.BeginTextImportAsync(sql, cancellationToken);
+            var line = new StringBuilder();
+            foreach (var row in group.Rows)
+            {
+                CopyText.AppendRow(line, row);
+                await writer.WriteAsync(line, cancellationToken);
+            }
+        }
+        catch (PostgresException ex)
+        {
+            throw Refused(ex, group.First, group.Last);
+        }
+    }
+
+    /// <summary>
+    /// Sends the queued writes as one pipelined batch without waiting for it: while the target runs it, the next
+    /// batch is prepared.
+    /// </summary>
+    private async Task StartSendingAsync(CancellationToken cancellationToken)
+    {
+        await WaitForSentAsync();
+        await ReleaseAsync(cancellationToken);
+        if (_writes.Count == 0) return;
+        var writes = _writes;
+        _writes = new List<(NpgsqlBatchCommand, TransactionBegin?, TransactionBegin?)>(BatchSize);
+        _writeValues = 0;
+        _inFlightMark = _mark;
+        _mark = null;
+        _inFlight = RunAsync(writes, cancellationToken);
+    }
+
+    private async Task RunAsync(List<(NpgsqlBatchCommand Command, TransactionBegin? First, TransactionBegin? Last)> writes, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var (command, _, _) in writes) batch.BatchCommands.Add(command);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex)
+        {
+            var refused = writes.FirstOrDefault(w => ReferenceEquals(w.Command, ex.BatchCommand));
+            throw Refused(ex, refused.First, refused.Last);
+        }
+    }
+
+    /// <summary>Waits for the batch in flight, if any; its mark, if it carried one, is told.</summary>
+    public async Task WaitForSentAsync()
+    {
+        if (_inFlight is not { } inFlight) return;
+        _inFlight = null;
+        var mark = _inFlightMark;
+        _inFlightMark = null;
+        await inFlight;
+        if (mark is not null) MarkSent?.Invoke(mark);
+    }
+
+    public static FollowException Refused(PostgresException ex, TransactionBegin? first, TransactionBegin? last = null)
+    {
+        var of = first is null ? ""
+            : last is null || last == first ? $" of the source transaction committed at {first.CommitLsn}"
+            : $" of one of the source transactions committed from {first.CommitLsn} to {last.CommitLsn}";
+        return new FollowException(
+            $"the target refused a change{of}: {ex.MessageText}{(ex.Detail is { } d ? $" ({d})" : "")}; nothing of that transaction was applied",
+            ExitCode.TargetFailure, ex);
+    }
+}

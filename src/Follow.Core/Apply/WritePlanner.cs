@@ -1,0 +1,174 @@
+using Follow.Enrich;
+using Follow.Model;
+using Follow.Planning;
+
+namespace Follow.Apply;
+
+/// <summary>
+/// Turns keyed changes into groups of writes, one statement shape each, without I/O. A write joins the last group of
+/// its shape only when it may pass every write held after that group (<see cref="WriteOrder"/>); within a group rows
+/// keep their order. What is held goes out, group by group, before anything else is written (a look-up, a move, a
+/// TRUNCATE, the commit), all in one target transaction, so no source transaction's outcome changes.
+/// </summary>
+public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
+{
+    // What is held is bounded, so a transaction of a million inserted rows is written in pieces.
+    public const int HeldRows = 2_000;
+    public const int HeldValues = 100_000;
+
+    private readonly WriteOrder _order = new(plan, foreignKeysChecked);
+    private readonly List<WriteGroup> _groups = [];
+    private int _heldRows;
+    private int _heldValues;
+
+    // The last group that holds a write to a row (by table and identity), to a table, and of a shape.
+    private readonly Dictionary<(TablePlan Table, string Identity), int> _lastOfRow = new(new RowComparer());
+    private readonly Dictionary<TablePlan, int> _lastOfTable = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Shape, int> _lastOfShape = [];
+
+    private readonly ShapeCache _shapes = new();
+
+    /// <summary>Enough is held to be written.</summary>
+    public bool Full => _heldRows >= HeldRows || _heldValues >= HeldValues;
+
+    public bool IsEmpty => _groups.Count == 0;
+
+    /// <summary>A change that does not move its row: one write.</summary>
+    public void Plan(KeyedChange change)
+    {
+        switch (change.Kind)
+        {
+            case ChangeKind.Insert: Insert(change); break;
+            case ChangeKind.Update: Update(change); break;
+            default: Delete(change); break;
+        }
+    }
+
+    /// <summary>
+    /// The new row; a backfilled table's added column takes the change's key. <paramref name="kept"/>: values of
+    /// unchanged TOAST columns read from the target (a row that moves), else they are not written.
+    /// </summary>
+    public void Insert(KeyedChange change, IReadOnlyDictionary<int, string?>? kept = null)
+    {
+        var added = change.Table.AddsDistributionColumn ? change.Next : null;
+        var shape = _shapes.Insert(change, added is not null);
+        var values = change.Change.New!;
+        var row = new string?[shape.Columns.Count];
+        var at = 0;
+        if (added is not null) row[at++] = added;
+        for (var i = 0; i < values.Count; i++)
+        {
+            row[at++] = values[i].Kind == ValueKind.UnchangedToast ? kept?.GetValueOrDefault(i) : values[i].Text;
+        }
+        Hold(shape, row, change.Identified ? Lookup.KeyOf(change.NewKeyValues) : null, null, change.Transaction);
+    }
+
+    /// <summary>
+    /// The changed columns of the row found by its identity (and its distribution key): an unchanged TOAST value is
+    /// not written, and the distribution column is never in SET (Citus refuses it even unchanged).
+    /// </summary>
+    public void Update(KeyedChange change)
+    {
+        var values = change.Change.New!;
+        var relation = change.Relation;
+        var row = new List<string?>(values.Count + change.Key.Count + 1);
+        for (var i = 0; i < relation.Columns.Count; i++)
+        {
+            if (!ShapeCache.IsSet(change, i)) continue;
+            row.Add(values[i].Text);
+        }
+        if (row.Count == 0) return;
+        var oldKey = change.OldKeyValues;
+        WhereValues(change, oldKey, row);
+        var shape = _shapes.Update(change, oldKey);
+        string? identity = null, newIdentity = null;
+        if (change.Identified)
+        {
+            identity = Lookup.KeyOf(oldKey);
+            newIdentity = Lookup.KeyOf(change.NewKeyValues);
+        }
+        Hold(shape, [.. row], identity, newIdentity == identity ? null : newIdentity, change.Transaction);
+    }
+
+    /// <summary>The row found by its identity (and its distribution key).</summary>
+    public void Delete(KeyedChange change)
+    {
+        var oldKey = change.OldKeyValues;
+        var row = new List<string?>(change.Key.Count + 1);
+        WhereValues(change, oldKey, row);
+        Hold(_shapes.Delete(change, oldKey), [.. row], change.Identified ? Lookup.KeyOf(oldKey) : null, null, change.Transaction);
+    }
+
+    /// <summary>The groups held, in the order they are to be written; nothing is held afterwards.</summary>
+    public IReadOnlyList<WriteGroup> Take()
+    {
+        if (_groups.Count == 0) return [];
+        var groups = _groups.ToArray();
+        _groups.Clear();
+        _lastOfRow.Clear();
+        _lastOfTable.Clear();
+        _lastOfShape.Clear();
+        _heldRows = 0;
+        _heldValues = 0;
+        return groups;
+    }
+
+    /// <summary>The WHERE clause's values: the distribution key first (Citus routes by it), then the identity's non-NULL parts.</summary>
+    private static void WhereValues(KeyedChange change, IReadOnlyList<ColumnValue> keyValues, List<string?> values)
+    {
+        if (change.Current is not null) values.Add(change.Current);
+        foreach (var value in keyValues)
+        {
+            if (value.Kind != ValueKind.Null) values.Add(value.Text);
+        }
+    }
+
+    /// <summary>
+    /// Holds a write: in the last group of its shape when no held write after that group is one it must not pass,
+    /// else in a new group at the end.
+    /// </summary>
+    private void Hold(Shape shape, string?[] row, string? identity, string? newIdentity, TransactionBegin transaction)
+    {
+        var table = shape.Table;
+        var after = -1;
+        if (identity is null || !_order.Reorderable(table))
+        {
+            after = Math.Max(after, _lastOfTable.GetValueOrDefault(table, -1));
+        }
+        else
+        {
+            after = Math.Max(after, _lastOfRow.GetValueOrDefault((table, identity), -1));
+            if (newIdentity is not null) after = Math.Max(after, _lastOfRow.GetValueOrDefault((table, newIdentity), -1));
+        }
+        foreach (var related in _order.Related(table)) after = Math.Max(after, _lastOfTable.GetValueOrDefault(related, -1));
+
+        int at;
+        if (_lastOfShape.TryGetValue(shape, out var last) && last > after && _groups[last].Rows.Count < HeldRows)
+        {
+            at = last;
+        }
+        else
+        {
+            at = _groups.Count;
+            _groups.Add(new WriteGroup(shape, transaction));
+            _lastOfShape[shape] = at;
+        }
+        var group = _groups[at];
+        group.Rows.Add(row);
+        group.Last = transaction;
+        if (identity is not null) _lastOfRow[(table, identity)] = at;
+        if (newIdentity is not null) _lastOfRow[(table, newIdentity)] = at;
+        if (_lastOfTable.GetValueOrDefault(table, -1) < at) _lastOfTable[table] = at;
+        _heldRows++;
+        _heldValues += row.Length;
+    }
+
+    private sealed class RowComparer : IEqualityComparer<(TablePlan Table, string Identity)>
+    {
+        public bool Equals((TablePlan Table, string Identity) x, (TablePlan Table, string Identity) y) =>
+            ReferenceEquals(x.Table, y.Table) && x.Identity == y.Identity;
+
+        public int GetHashCode((TablePlan Table, string Identity) key) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(key.Table), key.Identity);
+    }
+}

@@ -1,0 +1,3 @@
+namespace Follow.Model;
+
+public enum ChangeKind { Insert, Update, Delete }

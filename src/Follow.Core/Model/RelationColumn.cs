@@ -1,0 +1,3 @@
+namespace Follow.Model;
+
+public sealed record RelationColumn(string Name, uint TypeOid, bool IsKey);

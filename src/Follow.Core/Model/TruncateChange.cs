@@ -1,0 +1,3 @@
+namespace Follow.Model;
+
+public sealed record TruncateChange(IReadOnlyList<Relation> Relations, bool Cascade, bool RestartIdentity) : ChangeRecord;

@@ -1,0 +1,3 @@
+namespace Follow.Model;
+
+public enum ValueKind : byte { Null, UnchangedToast, Text }

@@ -1,0 +1,44 @@
+using NpgsqlTypes;
+
+namespace Follow.Pipeline;
+
+/// <summary>What the stream does with a transaction, decided at its Begin from its commit LSN.</summary>
+public enum TransactionDecision
+{
+    /// <summary>Applied, whole, in one target transaction with the others of its group.</summary>
+    Apply,
+
+    /// <summary>An earlier run applied it already.</summary>
+    Skip,
+
+    /// <summary>It commits past endpos: the stream ends before it, and it is left whole to a later run.</summary>
+    Stop,
+}
+
+/// <summary>
+/// The rules of applying, as pgcopydb writes them down:
+/// (1) a transaction whose commit LSN is at or before the applied LSN was applied already and is skipped;
+/// (2) a transaction is applied exactly when its commit LSN is at or before endpos;
+/// (3) a transaction is never split: one that spans endpos (begins before it, commits after it) is decided by its
+///     commit, so this run ends before it and a later run applies it whole;
+/// (4) with nothing in flight and the source's WAL past endpos, seen settled, the stream is done.
+/// The source is told only what the target committed (the applier's part).
+/// </summary>
+public static class ApplyRules
+{
+    public static TransactionDecision OnBegin(NpgsqlLogSequenceNumber commitLsn, NpgsqlLogSequenceNumber? applied, NpgsqlLogSequenceNumber? endpos) =>
+        applied is { } done && commitLsn <= done ? TransactionDecision.Skip
+        : endpos is { } end && commitLsn > end ? TransactionDecision.Stop
+        : TransactionDecision.Apply;
+
+    /// <summary>Everything up to endpos is applied and no transaction is open: the stream ends.</summary>
+    public static bool ReachedEndpos(NpgsqlLogSequenceNumber? applied, NpgsqlLogSequenceNumber? endpos, bool inTransaction) =>
+        !inTransaction && endpos is { } end && applied is { } done && done >= end;
+
+    /// <summary>
+    /// Idle: nothing to apply, no transaction open on either side, the same message count seen twice (a Begin read
+    /// in between would show), and the source's WAL position at or past endpos.
+    /// </summary>
+    public static bool IdlePastEndpos(NpgsqlLogSequenceNumber? endpos, NpgsqlLogSequenceNumber received, bool settled) =>
+        settled && endpos is { } end && received >= end;
+}

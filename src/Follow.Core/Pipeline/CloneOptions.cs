@@ -1,0 +1,10 @@
+using Follow.Snapshot;
+using Follow.TargetSchema;
+
+namespace Follow.Pipeline;
+
+public sealed record CloneOptions(
+    SchemaCloneOptions Schema,
+    CopyOptions Copy,
+    OrphanPolicy Orphans = OrphanPolicy.Refuse,
+    string SlotName = "follow");

@@ -1,0 +1,105 @@
+using Follow.Connections;
+using Follow.Diagnostics;
+using Follow.State;
+using Follow.TargetSchema;
+using Microsoft.Extensions.Logging;
+
+namespace Follow.Pipeline;
+
+/// <summary>
+/// The one place that knows the phases of a migration and their order: plan, schema, copy, post-data, stream,
+/// finish. Commands and the worker say which phases they want (<see cref="MigrationScope"/>) and how; they do not
+/// sequence them.
+/// </summary>
+public sealed partial class MigrationCoordinator(
+    Func<CancellationToken, Task<PlannedMigration>> plan, MigrationScope scope, CloneOptions options, int retries, Func<PgTools> tools, ILogger logger)
+{
+    /// <summary>Where the migration is, for the worker's status and probes; optional.</summary>
+    public FollowStatus? Status { get; init; }
+
+    public FollowMetrics? Metrics { get; init; }
+
+    /// <summary>Shows the copy's progress while it runs (the command line's bars, the worker's log lines); optional.</summary>
+    public Func<ConnectionInfo, ICopyWatcher>? CopyWatcher { get; init; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var planned = await plan(cancellationToken);
+        var phases = scope == MigrationScope.Resume ? await ResumeAsync(planned.Target, cancellationToken) : scope;
+        if (phases is not { } wanted) return;
+
+        if (wanted == MigrationScope.SchemaOnly)
+        {
+            await SchemaOnlyAsync(planned, cancellationToken);
+            return;
+        }
+        if (wanted is MigrationScope.Clone or MigrationScope.CloneAndFollow)
+        {
+            await using var watcher = CopyWatcher?.Invoke(planned.Target);
+            await using var clone = new ClonePhases(planned.Plan, planned.Catalog, planned.Source, planned.Target, tools(), Options(planned), logger)
+            {
+                CopyStarting = watcher is null ? null : watcher.Start,
+                Status = Status,
+                Metrics = Metrics,
+            };
+            await clone.SchemaAsync(cancellationToken);
+            await clone.CopyAsync(cancellationToken);
+            await clone.PostDataAsync(cancellationToken);
+        }
+        if (wanted == MigrationScope.Clone) return;
+
+        var stream = new StreamRunner(planned.Plan, planned.Catalog, planned.Source, planned.Target, options.SlotName, logger)
+        {
+            Status = Status,
+            Metrics = Metrics,
+        };
+        await Retry.RunAsync(stream.RunAsync, logger, retries + 1, cancellationToken);
+        await Retry.RunAsync(stream.FinishAsync, logger, retries + 1, cancellationToken);
+    }
+
+    private CloneOptions Options(PlannedMigration planned) =>
+        planned.IncludeDrop ? options with { Schema = options.Schema with { DropIfExists = true } } : options;
+
+    /// <summary>The schema without data: pre-data, distribution and post-data at once.</summary>
+    private async Task SchemaOnlyAsync(PlannedMigration planned, CancellationToken cancellationToken)
+    {
+        var cloner = new SchemaCloner(planned.Plan, planned.Catalog, planned.Source, planned.Target, tools(), Options(planned).Schema, logger);
+        try
+        {
+            await cloner.CheckAsync(cancellationToken);
+            await cloner.DumpAsync(null, cancellationToken);
+            await cloner.CreateAsync(cancellationToken);
+            await cloner.FinishAsync(cancellationToken);
+        }
+        finally
+        {
+            cloner.Cleanup();
+        }
+    }
+
+    /// <summary>
+    /// The phases still to run, from the target's follow schema: the whole clone when no copy finished (an
+    /// interrupted one is redone from a new snapshot), the stream when one did, none when the stream reached endpos.
+    /// </summary>
+    private async Task<MigrationScope?> ResumeAsync(ConnectionInfo target, CancellationToken cancellationToken)
+    {
+        ResumePoint point;
+        await using (var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken))
+        {
+            point = await ResumePoints.ReadAsync(connection, cancellationToken);
+        }
+        Log.Resuming(logger, point.ToString().ToLowerInvariant(), target.Redacted);
+        return point switch
+        {
+            ResumePoint.Clone => MigrationScope.CloneAndFollow,
+            ResumePoint.Stream => MigrationScope.Follow,
+            _ => null,
+        };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4301, Level = LogLevel.Information, Message = "resuming at {Point} on the target {Target}")]
+        public static partial void Resuming(ILogger logger, string point, string target);
+    }
+}

@@ -1,0 +1,2 @@
+-- A new clone: no step is done.
+DELETE FROM follow.clone_step;

@@ -1,0 +1,165 @@
+using Follow.Apply;
+using Follow.Model;
+
+namespace Follow.Tests.Apply;
+
+/// <summary>
+/// The write planner's rules, without a database: each case below fails when its rule is taken away. Groups are
+/// shown as "kind table rows", in the order they are written.
+/// </summary>
+public sealed class WritePlannerTests
+{
+    private static readonly Follow.Planning.DistributionPlan Plan = StreamCatalog.Plan();
+    private readonly Changes _changes = new(Plan);
+
+    private static WritePlanner Planner(bool foreignKeysChecked = false) => new(Plan, foreignKeysChecked);
+
+    private static string[] Groups(WritePlanner planner) =>
+        [.. planner.Take().Select(g => $"{g.Shape.Kind.ToString().ToLowerInvariant()} {g.Shape.Table.Name.Name} {g.Rows.Count}")];
+
+    [Fact]
+    public void Writes_of_one_shape_share_a_group_when_the_writes_they_pass_concern_other_rows()
+    {
+        var planner = Planner();
+        planner.Plan(_changes.Insert("companies", ["1", "a"]));
+        planner.Plan(_changes.Update("companies", ["2", "b"]));
+        planner.Plan(_changes.Insert("companies", ["3", "c"]));
+        planner.Plan(_changes.Insert("users", ["1", "x@example.com"]));
+        planner.Plan(_changes.Insert("companies", ["4", "d"]));
+
+        Assert.Equal(["insert companies 3", "update companies 1", "insert users 1"], Groups(planner));
+    }
+
+    [Fact]
+    public void A_write_does_not_pass_a_held_write_to_the_same_row()
+    {
+        var planner = Planner();
+        planner.Plan(_changes.Insert("companies", ["1", "a"]));
+        planner.Plan(_changes.Delete("companies", ["2"]));
+        planner.Plan(_changes.Insert("companies", ["3", "c"]));
+        planner.Plan(_changes.Insert("companies", ["2", "b again"]));
+
+        Assert.Equal(["insert companies 2", "delete companies 1", "insert companies 1"], Groups(planner));
+    }
+
+    [Fact]
+    public void A_write_does_not_pass_a_held_write_that_gave_its_row_that_identity()
+    {
+        var planner = Planner();
+        planner.Plan(_changes.Delete("companies", ["7"]));
+        planner.Plan(_changes.Update("companies", ["5", "renumbered"], oldKey: ["1"]));
+        planner.Plan(_changes.Delete("companies", ["5"]));
+
+        Assert.Equal(["delete companies 1", "update companies 1", "delete companies 1"], Groups(planner));
+    }
+
+    [Fact]
+    public void A_table_with_a_unique_key_besides_its_identity_keeps_its_writes_in_order()
+    {
+        var planner = Planner();
+        planner.Plan(_changes.Insert("users", ["1", "a@example.com"]));
+        planner.Plan(_changes.Update("users", ["2", "b@example.com"]));
+        planner.Plan(_changes.Insert("users", ["3", "c@example.com"]));
+
+        Assert.Equal(["insert users 1", "update users 1", "insert users 1"], Groups(planner));
+    }
+
+    [Fact]
+    public void Rows_of_a_replica_identity_full_table_keep_their_order()
+    {
+        var planner = Planner();
+        planner.Plan(_changes.Full(_changes.Insert("companies", ["1", "a"])));
+        planner.Plan(_changes.Full(_changes.Delete("companies", ["2"])));
+        planner.Plan(_changes.Full(_changes.Insert("companies", ["3", "c"])));
+
+        Assert.Equal(["insert companies 1", "delete companies 1", "insert companies 1"], Groups(planner));
+    }
+
+    [Fact]
+    public void Where_the_target_checks_foreign_keys_a_write_does_not_pass_one_to_a_related_table()
+    {
+        foreach (var (checkedKeys, expected) in new[]
+        {
+            (false, new[] { "insert campaigns 2", "insert companies 1" }),
+            (true, new[] { "insert campaigns 1", "insert companies 1", "insert campaigns 1" }),
+        })
+        {
+            var planner = Planner(checkedKeys);
+            planner.Plan(_changes.Insert("campaigns", ["10", "1", "x"]));
+            planner.Plan(_changes.Insert("companies", ["2", "b"]));
+            planner.Plan(_changes.Insert("campaigns", ["11", "2", "y"]));
+            Assert.Equal(expected, Groups(planner));
+        }
+    }
+
+    [Fact]
+    public void Where_the_target_checks_foreign_keys_a_table_that_refers_to_itself_keeps_its_order()
+    {
+        foreach (var (checkedKeys, expected) in new[]
+        {
+            (false, new[] { "insert folders 2", "update folders 1" }),
+            (true, new[] { "insert folders 1", "update folders 1", "insert folders 1" }),
+        })
+        {
+            var planner = Planner(checkedKeys);
+            planner.Plan(_changes.Insert("folders", ["1", null]));
+            planner.Plan(_changes.Update("folders", ["2", "1"]));
+            planner.Plan(_changes.Insert("folders", ["3", "2"]));
+            Assert.Equal(expected, Groups(planner));
+        }
+    }
+
+    [Fact]
+    public void An_update_sets_neither_unchanged_toast_values_nor_the_distribution_column()
+    {
+        var planner = Planner();
+        planner.Plan(_changes.Update("campaigns", ["10", "1", Changes.Toast], current: "1"));
+        planner.Plan(_changes.Update("campaigns", ["11", "1", "new body"], current: "1"));
+
+        var groups = planner.Take();
+        Assert.Equal(2, groups.Count);
+        Assert.Equal(["id", "company_id", "id"], groups[0].Shape.Columns);
+        Assert.Equal(1, groups[0].Shape.Set);
+        Assert.Equal("10|1|10", string.Join("|", groups[0].Rows[0]));
+        Assert.Equal(["id", "body", "company_id", "id"], groups[1].Shape.Columns);
+        Assert.Equal(2, groups[1].Shape.Set);
+    }
+
+    [Fact]
+    public void A_backfilled_row_is_inserted_with_its_key_first_and_found_by_it()
+    {
+        var planner = Planner();
+        planner.Plan(_changes.Insert("ads", ["100", "10", "2026-01-01 00:00:00"], next: "1"));
+        planner.Plan(_changes.Delete("ads", ["101"], current: "2"));
+
+        var groups = planner.Take();
+        Assert.Equal(["company_id", "id", "campaign_id", "seen_at"], groups[0].Shape.Columns);
+        Assert.Equal("1|100|10|2026-01-01 00:00:00", string.Join("|", groups[0].Rows[0]));
+        Assert.Equal(["company_id", "id"], groups[1].Shape.Columns);
+        Assert.Equal("2|101", string.Join("|", groups[1].Rows[0]));
+    }
+
+    [Fact]
+    public void A_null_key_part_is_found_with_is_null_and_its_rows_go_one_by_one()
+    {
+        var planner = Planner();
+        planner.Plan(_changes.Delete("folders", [null]));
+
+        var shape = Assert.Single(planner.Take()).Shape;
+        Assert.Equal(["id"], shape.NullColumns);
+        Assert.False(shape.Multi);
+    }
+
+    [Fact]
+    public void What_is_held_is_bounded_so_a_large_transaction_goes_in_pieces()
+    {
+        var planner = Planner();
+        for (var i = 0; i < WritePlanner.HeldRows - 1; i++) planner.Plan(_changes.Insert("companies", [$"{i}", "x"]));
+        Assert.False(planner.Full);
+        planner.Plan(_changes.Insert("companies", ["last", "x"]));
+
+        Assert.True(planner.Full);
+        Assert.Equal([$"insert companies {WritePlanner.HeldRows}"], Groups(planner));
+        Assert.True(planner.IsEmpty);
+    }
+}
