@@ -36,8 +36,6 @@ public sealed partial class TableCopier(
     ILogger logger)
     : IAsyncDisposable
 {
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
-
     public FollowMetrics? Metrics { get; init; }
 
     /// <summary>
@@ -223,7 +221,7 @@ public sealed partial class TableCopier(
     private async ValueTask CopyJobAsync(CopyJob job, BackfillKeyMaps maps, CancellationToken cancellationToken)
     {
         await using var progress = await OpenTargetAsync(cancellationToken);
-        await UpdateJobAsync(progress, null, job.JobId, "running", 0, 0, TimeSpan.Zero, null, cancellationToken);
+        await CopyRuns.UpdateJobAsync(progress, null, job.JobId, "running", 0, 0, TimeSpan.Zero, null, cancellationToken);
         var clock = Stopwatch.StartNew();
         Func<long> rows = () => 0;
         long bytes = 0;
@@ -268,15 +266,15 @@ public sealed partial class TableCopier(
                 }
                 // A blocking loop on a thread of its own: one await per row (the server sends a CopyData message a
                 // row) costs more CPU than the copy itself. Many rows are gathered before each write.
-                bytes = await Task.Run(() => Pump(reader, write, clock, elapsed =>
+                bytes = await Task.Run(() => CopyPump.Run(reader, write, clock, elapsed =>
                 {
                     Count(rows(), elapsed.Bytes);
-                    UpdateJobAsync(progress, null, job.JobId, "running", rows(), elapsed.Bytes, elapsed.Time, null, cancellationToken)
+                    CopyRuns.UpdateJobAsync(progress, null, job.JobId, "running", rows(), elapsed.Bytes, elapsed.Time, null, cancellationToken)
                         .GetAwaiter().GetResult();
                 }, cancellationToken), cancellationToken);
                 done();
             }
-            await UpdateJobAsync(targetConnection, transaction, job.JobId, "completed", rows(), bytes, clock.Elapsed, null, cancellationToken);
+            await CopyRuns.UpdateJobAsync(targetConnection, transaction, job.JobId, "completed", rows(), bytes, clock.Elapsed, null, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             Count(rows(), bytes);
             Log.JobDone(logger, job.Table.Name.ToString(), job.Part, job.Parts, rows(), bytes, clock.Elapsed.TotalSeconds,
@@ -284,7 +282,7 @@ public sealed partial class TableCopier(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await UpdateJobAsync(progress, null, job.JobId, "failed", rows(), bytes, clock.Elapsed, ex.Message, CancellationToken.None);
+            await CopyRuns.UpdateJobAsync(progress, null, job.JobId, "failed", rows(), bytes, clock.Elapsed, ex.Message, CancellationToken.None);
             throw ex is NpgsqlException or IOException
                 ? new FollowException($"copying {job.Table.Name} (part {job.Part} of {job.Parts}) failed: {ex.Message}", FailureSide(ex), ex)
                 : ex;
@@ -343,37 +341,8 @@ public sealed partial class TableCopier(
         }
     }
 
-    private static long Pump(
-        Stream reader, Action<byte[], int> write, Stopwatch clock, Action<(long Bytes, TimeSpan Time)> report,
-        CancellationToken cancellationToken)
-    {
-        var buffer = new byte[1 << 17];
-        long bytes = 0;
-        var lastReport = clock.Elapsed;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var filled = 0;
-            int read;
-            while (buffer.Length - filled >= 1 << 14 && (read = reader.Read(buffer, filled, buffer.Length - filled)) > 0) filled += read;
-            if (filled == 0) return bytes;
-            write(buffer, filled);
-            bytes += filled;
-            if (clock.Elapsed - lastReport >= ProgressInterval)
-            {
-                lastReport = clock.Elapsed;
-                report((bytes, clock.Elapsed));
-            }
-        }
-    }
-
     /// <summary>A PostgreSQL error names its server only through the connection; the copy's errors are mostly the target's.</summary>
     private static ExitCode FailureSide(Exception ex) => ex is PostgresException { SqlState: "25P02" or "40001" } ? ExitCode.SourceFailure : ExitCode.TargetFailure;
-
-    private static Task UpdateJobAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, long jobId, string state, long rows, long bytes, TimeSpan elapsed, string? error,
-        CancellationToken cancellationToken) =>
-        CopyRuns.UpdateJobAsync(connection, transaction, jobId, state, rows, bytes, elapsed, error, cancellationToken);
 
     private Task<NpgsqlConnection> OpenTargetAsync(CancellationToken cancellationToken) =>
         target.OpenAsync("follow copy", ExitCode.TargetFailure, cancellationToken);

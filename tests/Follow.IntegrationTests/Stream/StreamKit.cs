@@ -72,4 +72,14 @@ internal static class StreamKit
         }
     }
 
+    /// <summary>Until the follower reads the slot: what is written from then on reaches it through the stream.</summary>
+    public static async Task WaitForActiveSlotAsync(TestDatabase source)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && await source.ScalarAsync<bool>(
+            $"SELECT NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '{source.Name}' AND active)"))
+        {
+            await Task.Delay(50);
+        }
+    }
 }

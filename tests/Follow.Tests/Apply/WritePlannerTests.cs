@@ -54,6 +54,17 @@ public sealed class WritePlannerTests
     }
 
     [Fact]
+    public void A_write_that_gives_its_row_a_new_identity_does_not_pass_a_held_write_to_that_identity()
+    {
+        var planner = Planner();
+        planner.Plan(_changes.Update("companies", ["2", "b"]));
+        planner.Plan(_changes.Delete("companies", ["5"]));
+        planner.Plan(_changes.Update("companies", ["5", "renumbered"], oldKey: ["1"]));
+
+        Assert.Equal(["update companies 1", "delete companies 1", "update companies 1"], Groups(planner));
+    }
+
+    [Fact]
     public void A_table_with_a_unique_key_besides_its_identity_keeps_its_writes_in_order()
     {
         var planner = Planner();
