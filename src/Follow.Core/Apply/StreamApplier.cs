@@ -49,9 +49,12 @@ public sealed class StreamApplier : IAsyncDisposable
         {
             var citus = await connection.HasCitusAsync(cancellationToken);
             var applied = await ReplicationOrigin.SetUpAsync(connection, citus, cancellationToken);
-            // As PostgreSQL's own apply worker does: the source already ran triggers and checked foreign keys.
-            await using (var replica = new NpgsqlCommand("SET session_replication_role = replica", connection))
+            // As PostgreSQL's own apply worker does: the source already checked foreign keys. Not on Citus: the setting
+            // reaches no shard, and silences the trigger through which Citus empties shards on TRUNCATE; there the
+            // write planner keeps every foreign key's order, and the triggers are held (HeldTriggers).
+            if (!citus)
             {
+                await using var replica = new NpgsqlCommand("SET session_replication_role = replica", connection);
                 await replica.ExecuteNonQueryAsync(cancellationToken);
             }
             return new StreamApplier(connection, plan, citus, applied);

@@ -53,8 +53,27 @@ public sealed partial class MigrationCoordinator(
             Status = Status,
             Metrics = Metrics,
         };
+        await HoldTriggersAsync(planned, cancellationToken);
         await Retry.RunAsync(stream.RunAsync, logger, retries + 1, cancellationToken);
         await Retry.RunAsync(stream.FinishAsync, logger, retries + 1, cancellationToken);
+        await ReleaseTriggersAsync(planned, cancellationToken);
+    }
+
+    /// <summary>The moved tables' triggers stay quiet while the stream writes what the source's triggers already did.</summary>
+    private async Task HoldTriggersAsync(PlannedMigration planned, CancellationToken cancellationToken)
+    {
+        await using var connection = await planned.Target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
+        await TargetState.EnsureAsync(connection, cancellationToken);
+        var held = await HeldTriggers.HoldAsync(connection, planned.Plan.Tables.Select(t => t.Name), cancellationToken);
+        if (held > 0) Log.TriggersHeld(logger, held);
+    }
+
+    /// <summary>After endpos the target is the application's: its triggers are in force.</summary>
+    private async Task ReleaseTriggersAsync(PlannedMigration planned, CancellationToken cancellationToken)
+    {
+        await using var connection = await planned.Target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
+        var released = await HeldTriggers.ReleaseAsync(connection, cancellationToken);
+        if (released > 0) Log.TriggersReleased(logger, released);
     }
 
     private CloneOptions Options(PlannedMigration planned) =>
@@ -101,5 +120,11 @@ public sealed partial class MigrationCoordinator(
     {
         [LoggerMessage(EventId = 4301, Level = LogLevel.Information, Message = "resuming at {Point} on the target {Target}")]
         public static partial void Resuming(ILogger logger, string point, string target);
+
+        [LoggerMessage(EventId = 4302, Level = LogLevel.Information, Message = "disabled {Count} triggers of the moved tables while the stream writes what the source's triggers did (enabled again at endpos)")]
+        public static partial void TriggersHeld(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 4303, Level = LogLevel.Information, Message = "enabled {Count} triggers of the moved tables again: the target is the application's")]
+        public static partial void TriggersReleased(ILogger logger, int count);
     }
 }

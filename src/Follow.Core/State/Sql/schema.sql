@@ -67,3 +67,11 @@ CREATE TABLE IF NOT EXISTS follow.sentinel (
     done_at    timestamptz
 );
 INSERT INTO follow.sentinel (id) VALUES (true) ON CONFLICT (id) DO NOTHING;
+
+-- Triggers of moved tables that Follow disabled while it streams (the source already ran them), enabled again once
+-- the stream reached endpos. Only those the source had enabled are here.
+CREATE TABLE IF NOT EXISTS follow.held_trigger (
+    table_name   text NOT NULL,              -- schema-qualified, each part quoted by quote_ident
+    trigger_name text NOT NULL,
+    PRIMARY KEY (table_name, trigger_name)
+);
