@@ -136,9 +136,22 @@ public sealed class CitusDatabase(ConnectionInfo coordinator, string name) : IAs
     public async ValueTask DisposeAsync()
     {
         await using (var pooled = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(pooled);
-        await using var admin = new NpgsqlConnection(coordinator.ToNpgsqlConnectionString());
+        await using var admin = new NpgsqlConnection(coordinator.ToNpgsqlConnectionString() + ";Include Error Detail=true");
         await admin.OpenAsync();
         await new NpgsqlCommand("SET citus.enable_create_database_propagation = on", admin).ExecuteNonQueryAsync();
-        await new NpgsqlCommand($"DROP DATABASE IF EXISTS {Sql.Ident(Name)} WITH (FORCE)", admin).ExecuteNonQueryAsync();
+        // FORCE waits 5 s for the sessions it terminates, on each node; on a busy machine a session on a worker
+        // (of a follow process just ended, or of Citus' own daemons) may take longer to go.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await new NpgsqlCommand($"DROP DATABASE IF EXISTS {Sql.Ident(Name)} WITH (FORCE)", admin).ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt));
+            }
+        }
     }
 }
