@@ -43,3 +43,57 @@ ensure_postgres() {
 as_postgres() {
   if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
+
+# ../shared/citus beside the clone: Citus' source with build.sh and cluster.sh. CI has it; a user's clone may not.
+citus_source_dir() { echo "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shared/citus"; }
+
+# True when the Citus extension is installed into the PostgreSQL that find_pg_bindir finds (what the tests use).
+citus_installed() {
+  local bindir libdir sharedir
+  bindir=$(find_pg_bindir) || return 1
+  libdir=$("$bindir/pg_config" --pkglibdir 2>/dev/null) || libdir=$bindir/../lib
+  sharedir=$("$bindir/pg_config" --sharedir 2>/dev/null) || sharedir=""
+  [ -f "$libdir/citus.so" ] && { [ -z "$sharedir" ] || [ -f "$sharedir/extension/citus.control" ]; }
+}
+
+# Builds and installs Citus from ../shared/citus when that directory is there (build.sh does nothing when this
+# version is installed already; building needs root). The tests start a Citus cluster of their own when Citus is
+# installed and skip the Citus tests otherwise. Returns non-zero, with the reason on stderr, only when
+# ../shared/citus is there but Citus is still not installed.
+ensure_citus() {
+  local dir build log lock waited=0
+  dir=$(citus_source_dir) build=$dir/build.sh
+  if [ ! -f "$build" ]; then
+    citus_installed || echo "Citus is not installed and $dir is absent: the Citus tests will be skipped." >&2
+    return 0
+  fi
+  log=${TMPDIR:-/tmp}/follow-citus-build-$(id -u).log lock=${TMPDIR:-/tmp}/follow-citus-build.lock
+  # Another test run (another clone beside the same ../shared) may be building right now: wait for it rather
+  # than install the same files at the same time.
+  while command -v pgrep >/dev/null && pgrep -f 'shared/citus/build\.sh' >/dev/null; do
+    [ "$waited" -eq 0 ] && echo "Waiting for another build of Citus to finish..." >&2
+    waited=$((waited + 5))
+    [ "$waited" -ge 1200 ] && break
+    sleep 5
+  done
+  local bindir pg_config=()
+  if bindir=$(find_pg_bindir) && [ -x "$bindir/pg_config" ]; then pg_config=(env "PG_CONFIG=$bindir/pg_config"); fi
+  local run=("${pg_config[@]}" bash "$build")
+  command -v flock >/dev/null && run=(flock "$lock" "${run[@]}")
+  echo "Citus: running $build (log: $log)..." >&2
+  if "${run[@]}" </dev/null >"$log" 2>&1 && citus_installed; then
+    echo "Citus: $(tail -n 1 "$log")" >&2
+    return 0
+  fi
+  tail -n 20 "$log" | sed 's/^/  /' >&2
+  if citus_installed; then
+    echo "Building Citus from $dir failed (log: $log); the tests use the Citus installed already." >&2
+    return 0
+  fi
+  if is_root; then
+    echo "Building Citus from $dir failed (log: $log): the Citus tests will be skipped." >&2
+  else
+    echo "Citus is not installed and building it from $dir needs root (sudo $build): the Citus tests will be skipped." >&2
+  fi
+  return 1
+}

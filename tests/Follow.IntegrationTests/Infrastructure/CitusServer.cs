@@ -4,17 +4,69 @@ using Npgsql;
 
 namespace Follow.IntegrationTests.Infrastructure;
 
-/// <summary>A Citus coordinator the tests do not start themselves: named by FOLLOW_TEST_CITUS_URI, if at all.</summary>
+/// <summary>
+/// The Citus coordinator of the Citus tests: the one FOLLOW_TEST_CITUS_URI names, else the cluster the harness
+/// starts itself (<see cref="CitusCluster"/>) when Citus is installed into the PostgreSQL the tests use.
+/// FOLLOW_TEST_NO_CITUS=1 skips the Citus tests, as on a machine without Citus.
+/// </summary>
 public static class CitusServer
 {
     public const string UriVariable = "FOLLOW_TEST_CITUS_URI";
+    public const string DisableVariable = "FOLLOW_TEST_NO_CITUS";
 
     private static int _counter;
 
-    public static string? Uri =>
+    private static readonly Lazy<string?> Unavailable = new(FindUnavailableReason);
+
+    private static string? ExternalUri =>
         Environment.GetEnvironmentVariable(UriVariable) is { Length: > 0 } uri ? uri : null;
 
-    public static bool IsAvailable => Uri is not null;
+    /// <summary>Whether the Citus tests run: a coordinator is named, or Citus is installed and not disabled.</summary>
+    public static bool IsAvailable => Unavailable.Value is null;
+
+    /// <summary>Why the Citus tests are skipped, and how to get Citus; null when they run.</summary>
+    public static string? UnavailableReason => Unavailable.Value;
+
+    /// <summary>The coordinator's URI; starts the test cluster on first use (and waits for it) unless one is named.</summary>
+    public static string Uri => ExternalUri ?? CitusCluster.GetAsync().GetAwaiter().GetResult().Uri;
+
+    public static async Task<string> UriAsync() => ExternalUri ?? (await CitusCluster.GetAsync()).Uri;
+
+    /// <summary>Whether the tests use a cluster they started themselves, not one FOLLOW_TEST_CITUS_URI names.</summary>
+    public static bool IsStartedByTests => ExternalUri is null;
+
+    private static string? FindUnavailableReason()
+    {
+        if (Environment.GetEnvironmentVariable(DisableVariable) is { Length: > 0 } disabled && disabled != "0")
+        {
+            return $"Needs Citus: {DisableVariable}={disabled} disables the Citus tests.";
+        }
+        if (ExternalUri is not null) return null;
+        string binDir;
+        try
+        {
+            binDir = PgTools.FindBinDir();
+        }
+        catch (InvalidOperationException e)
+        {
+            return $"Needs Citus, and PostgreSQL itself is missing: {e.Message}";
+        }
+        return NotInstalledReason(binDir);
+    }
+
+    /// <summary>Null when the Citus extension is installed into the PostgreSQL of binDir; else what is missing and how to get it.</summary>
+    internal static string? NotInstalledReason(string binDir)
+    {
+        var libDir = PgTools.Config(binDir, "--pkglibdir") ?? Path.GetFullPath(Path.Combine(binDir, "..", "lib"));
+        var shareDir = PgTools.Config(binDir, "--sharedir");
+        var library = Path.Combine(libDir, "citus.so");
+        var control = shareDir is null ? null : Path.Combine(shareDir, "extension", "citus.control");
+        if (File.Exists(library) && (control is null || File.Exists(control))) return null;
+        return $"Needs Citus, which is not installed into the PostgreSQL of {binDir} (no {(File.Exists(library) ? control : library)}). "
+            + "scripts/test builds and installs it when run as root with ../shared/citus beside the clone (it runs ../shared/citus/build.sh); "
+            + "or install Citus 13 for this PostgreSQL yourself; "
+            + $"or set {UriVariable} to a running coordinator, e.g. postgres://postgres@127.0.0.1:9700/postgres.";
+    }
 
     /// <summary>
     /// A fresh database on the coordinator and its workers, ready for distributed tables: Citus 13 creates it on
@@ -22,7 +74,7 @@ public static class CitusServer
     /// </summary>
     public static async Task<CitusDatabase> CreateDatabaseAsync(string nameHint)
     {
-        var coordinator = ConnectionInfo.Parse(Uri ?? throw new InvalidOperationException($"{UriVariable} is not set"), UriVariable);
+        var coordinator = ConnectionInfo.Parse(await UriAsync(), UriVariable);
         var name = $"{new string(nameHint.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(40).ToArray())}_{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}";
         var workers = new List<(string Host, int Port)>();
         await using (var admin = new NpgsqlConnection(coordinator.ToNpgsqlConnectionString()))
@@ -84,9 +136,22 @@ public sealed class CitusDatabase(ConnectionInfo coordinator, string name) : IAs
     public async ValueTask DisposeAsync()
     {
         await using (var pooled = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(pooled);
-        await using var admin = new NpgsqlConnection(coordinator.ToNpgsqlConnectionString());
+        await using var admin = new NpgsqlConnection(coordinator.ToNpgsqlConnectionString() + ";Include Error Detail=true");
         await admin.OpenAsync();
         await new NpgsqlCommand("SET citus.enable_create_database_propagation = on", admin).ExecuteNonQueryAsync();
-        await new NpgsqlCommand($"DROP DATABASE IF EXISTS {Sql.Ident(Name)} WITH (FORCE)", admin).ExecuteNonQueryAsync();
+        // FORCE waits 5 s for the sessions it terminates, on each node; on a busy machine a session on a worker
+        // (of a follow process just ended, or of Citus' own daemons) may take longer to go.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await new NpgsqlCommand($"DROP DATABASE IF EXISTS {Sql.Ident(Name)} WITH (FORCE)", admin).ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt));
+            }
+        }
     }
 }

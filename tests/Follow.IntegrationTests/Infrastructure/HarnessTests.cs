@@ -135,4 +135,31 @@ public sealed class HarnessTests
     [CitusFact]
     public void Citus_facts_run_only_when_a_coordinator_is_configured() =>
         Assert.False(string.IsNullOrEmpty(CitusServer.Uri));
+
+    [CitusFact]
+    public async Task Citus_test_databases_distribute_tables_over_the_workers()
+    {
+        await using var db = await CitusServer.CreateDatabaseAsync("citus_harness");
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await new NpgsqlCommand("""
+            CREATE TABLE spread (id int PRIMARY KEY);
+            SELECT create_distributed_table('spread', 'id', shard_count => 4);
+            INSERT INTO spread SELECT generate_series(1, 100);
+            """, connection).ExecuteNonQueryAsync();
+
+        Assert.Equal(100L, await db.ScalarAsync<long>("SELECT count(*) FROM spread"));
+        var workers = await db.ScalarAsync<long>("SELECT count(*) FROM citus_get_active_worker_nodes()");
+        Assert.Equal(workers, await db.ScalarAsync<long>(
+            "SELECT count(DISTINCT groupid) FROM pg_dist_placement p JOIN pg_dist_shard s USING (shardid) WHERE s.logicalrelid = 'spread'::regclass"));
+        if (CitusServer.IsStartedByTests)
+        {
+            var cluster = await CitusCluster.GetAsync();
+            Assert.Same(cluster, await CitusCluster.GetAsync());
+            Assert.Equal(2L, workers);
+            Assert.Equal($"postgres://postgres@127.0.0.1:{cluster.Coordinator.Port}/postgres", CitusServer.Uri);
+            Assert.Equal("logical", await db.ScalarAsync<string>("SHOW wal_level"));
+            Assert.Equal("off", await db.ScalarAsync<string>("SHOW fsync"));
+        }
+    }
 }

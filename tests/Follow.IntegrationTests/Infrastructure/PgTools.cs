@@ -51,6 +51,28 @@ internal static class PgTools
             + "Install them with `apt-get install postgresql-15` or set FOLLOW_PG_BINDIR.");
     }
 
+    /// <summary>What pg_config of binDir prints for one option (--pkglibdir, --sharedir); null without a working pg_config.</summary>
+    public static string? Config(string binDir, string option)
+    {
+        var pgConfig = Path.Combine(binDir, "pg_config");
+        if (!File.Exists(pgConfig)) return null;
+        try
+        {
+            var start = new ProcessStartInfo(pgConfig) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/" };
+            start.ArgumentList.Add(option);
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd().Trim();
+            process.WaitForExit();
+            _ = stderr.Result;
+            return process.ExitCode == 0 && output.Length > 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Runs a server binary and returns its output; throws with that output when it fails.</summary>
     public static string Run(string binDir, string tool, string workingDirectory, params string[] args)
     {
