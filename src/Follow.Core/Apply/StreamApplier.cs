@@ -52,11 +52,12 @@ public sealed class StreamApplier : IAsyncDisposable
             // As PostgreSQL's own apply worker does: the source already checked foreign keys. Not on Citus: the setting
             // reaches no shard, and silences the trigger through which Citus empties shards on TRUNCATE; there the
             // write planner keeps every foreign key's order, and the triggers are held (HeldTriggers).
-            if (!citus)
-            {
-                await using var replica = new NpgsqlCommand("SET session_replication_role = replica", connection);
-                await replica.ExecuteNonQueryAsync(cancellationToken);
-            }
+            // On Citus, an update or delete of many rows runs on every shard: one connection a worker, shard after
+            // shard, so that a later write to a reference table in the same transaction is allowed (Citus refuses
+            // it after parallel access to a table that refers to it).
+            await using var session = new NpgsqlCommand(
+                citus ? "SET citus.multi_shard_modify_mode = sequential" : "SET session_replication_role = replica", connection);
+            await session.ExecuteNonQueryAsync(cancellationToken);
             return new StreamApplier(connection, plan, citus, applied);
         }
         catch
