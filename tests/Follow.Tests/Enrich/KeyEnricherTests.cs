@@ -13,12 +13,16 @@ public sealed class KeyEnricherTests
     private readonly FakeTargetKeys _target = new();
     private readonly KeyEnricher _enricher = new(Plan);
 
-    private async Task<List<KeyedChange>> EnrichAsync(params KeyedChange[] changes)
+    private Task<List<KeyedChange>> EnrichAsync(params KeyedChange[] changes) => EnrichAsync(_ => { }, changes);
+
+    /// <summary>The segment's keyed changes; <paramref name="written"/> stands for the writer, which hands each on before the next is keyed.</summary>
+    private async Task<List<KeyedChange>> EnrichAsync(Action<KeyedChange> written, params KeyedChange[] changes)
     {
         var keyed = new List<KeyedChange>();
         await foreach (var change in _enricher.EnrichAsync([.. changes.Select(c => (c.Change, c.Transaction))], _target, CancellationToken.None))
         {
             keyed.Add(change);
+            written(change);
         }
         return keyed;
     }
@@ -75,20 +79,12 @@ public sealed class KeyEnricherTests
     {
         _target.Row("campaigns", "id", "10", "1");
         _target.Row("ads", "id", "100", "1");
-        var changes = new[]
-        {
+        // The writer moves the campaign's ads with it.
+        var keyed = await EnrichAsync(
+            change => { if (change.Moves) _target.Row("ads", "id", "100", "2"); },
             _changes.Update("ads", ["100", "10", "2026-02-01 00:00:00"]),
             _changes.Update("campaigns", ["10", "2", "body"]),
-            _changes.Update("ads", ["100", "10", "2026-03-01 00:00:00"]),
-        };
-
-        var keyed = new List<KeyedChange>();
-        await foreach (var change in _enricher.EnrichAsync([.. changes.Select(c => (c.Change, c.Transaction))], _target, CancellationToken.None))
-        {
-            keyed.Add(change);
-            // The writer moves the campaign's ads with it.
-            if (change.Moves) _target.Row("ads", "id", "100", "2");
-        }
+            _changes.Update("ads", ["100", "10", "2026-03-01 00:00:00"]));
 
         Assert.Equal(("1", "1"), (keyed[0].Current, keyed[0].Next));
         Assert.True(keyed[1].Moves);
