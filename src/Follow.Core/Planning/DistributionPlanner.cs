@@ -38,6 +38,9 @@ public sealed partial class DistributionPlanner
     // Tables already refused, so later steps do not pile up consequences of the same problem.
     private readonly HashSet<QualifiedName> _refused = [];
 
+    // Local tables that Citus makes Citus local tables, for their foreign keys to or from reference tables.
+    private readonly HashSet<QualifiedName> _tiedToReference = [];
+
     private DistributionPlanner(Catalog catalog, RuleSet rules, Filters filters)
     {
         _catalog = catalog;
@@ -74,6 +77,7 @@ public sealed partial class DistributionPlanner
 
         var categories = Classify();
         HintAtUndeclaredKeys(categories);
+        FindLocalTablesTiedToReference(categories);
         var colocation = Colocation(categories);
         var tables = _included.Select(name => PlanTable(_catalog.Get(name), categories, colocation)).ToList();
         CheckPublishable();
