@@ -7,6 +7,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "read the catalog of {Source}: {Tables} tables")]
     public static partial void CatalogRead(ILogger logger, string source, int tables);
 
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "plan: {Warning}")]
+    public static partial void PlanWarning(ILogger logger, string warning);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Information,
         Message = "copying {Table}: {Rows} of ~{EstimatedRows} rows, {Megabytes:F1} MB, {RowsPerSecond:F0} rows/s, {MegabytesPerSecond:F1} MB/s, {PartsCompleted}/{Parts} parts done")]
     public static partial void TableCopyProgress(
