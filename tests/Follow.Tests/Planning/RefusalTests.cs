@@ -200,4 +200,17 @@ public sealed class RefusalTests
 
         Assert.Contains("distribute public.transfers using", SingleProblemFor(Refuse(catalog, Root), "transfers").Fix);
     }
+
+    [Fact]
+    public void A_local_table_with_a_column_named_like_the_key_is_hinted_at_but_not_for_its_own_primary_key()
+    {
+        var catalog = Companies()
+            .Table("admins", t => t.Column("id", "bigint").PrimaryKey("id"))
+            .Table("events", t => t.Column("event_id", "bigint").Column("id", "bigint").PrimaryKey("event_id"))
+            .Build();
+
+        var warning = Assert.Single(Plan(catalog, Root).Warnings);
+
+        Assert.Equal("public.events stays local although it has a column id: no foreign key ties it to a distributed table; to distribute it, add: distribute public.events using id", warning);
+    }
 }
