@@ -51,13 +51,15 @@ public sealed partial class DistributionPlanner
         || table.Indexes.Any(i => i.IsUnique && !i.IsPartial && i.Columns is [var c] && c == column);
 
     /// <summary>
-    /// Foreign keys between distributed tables get both distribution columns, so they stay within one shard group
-    /// (the seed's FOREIGN KEY (company_id, ad_id) REFERENCES ads (company_id, id)).
+    /// Each foreign key as Citus will take it (<see cref="CitusForeignKeyRules"/>): between distributed tables it
+    /// gets both distribution columns, so it stays within one shard group (the seed's FOREIGN KEY (company_id, ad_id)
+    /// REFERENCES ads (company_id, id)); a key Citus would refuse is refused here, before anything is changed.
     /// </summary>
     private List<PlannedForeignKey> PlanForeignKeys(
         Table table, Dictionary<QualifiedName, TableCategory> categories, Dictionary<QualifiedName, QualifiedName?> colocation)
     {
         var planned = new List<PlannedForeignKey>();
+        var category = categories[table.Name];
         foreach (var fk in table.ForeignKeys)
         {
             var parent = fk.ReferencedTable;
@@ -67,81 +69,57 @@ public sealed partial class DistributionPlanner
                     $"{table.Name}: foreign key {Sql.IdentIfNeeded(fk.Name)} references {parent}, which is not moved (excluded by the filters); the key is not created on the target");
                 continue;
             }
-
-            var category = categories[table.Name];
-            var unchanged = new PlannedForeignKey(fk, fk.Columns, parent, fk.ReferencedColumns, false, fk.OnUpdate);
             if (_refused.Contains(table.Name) || _refused.Contains(parent))
             {
-                planned.Add(unchanged);
+                planned.Add(new PlannedForeignKey(fk, fk.Columns, parent, fk.ReferencedColumns, false, fk.OnUpdate));
                 continue;
             }
 
-            if (category.IsDistributed() && parentCategory.IsDistributed())
+            var root = category.IsDistributed() ? KeyRoot(table.Name) : null;
+            var parentRoot = parentCategory.IsDistributed() ? KeyRoot(parent) : null;
+            var verdict = CitusForeignKeyRules.Judge(new ForeignKeySides(
+                fk,
+                table,
+                category,
+                category.IsDistributed() ? DistributionColumn(table.Name) : null,
+                parentCategory,
+                parentCategory.IsDistributed() ? DistributionColumn(parent) : null,
+                root,
+                parentRoot,
+                root is not null && parentRoot is not null && Anchor(root, colocation) == Anchor(parentRoot, colocation),
+                category != TableCategory.Local || _tiedToReference.Contains(table.Name)));
+            if (verdict.IsRefused)
             {
-                if (KeyRoot(table.Name) is { } root && KeyRoot(parent) is { } parentRoot
-                    && Anchor(root, colocation) != Anchor(parentRoot, colocation))
-                {
-                    Refuse(table.Name,
-                        $"foreign key {Sql.IdentIfNeeded(fk.Name)} joins it to {parent}, which is distributed by another key ({parentRoot}'s, not {root}'s); Citus keeps foreign keys only between colocated tables",
-                        $"drop the foreign key on the source, or make {parent} a reference table");
-                    continue;
-                }
-                if (fk.OnDelete is 'n' or 'd')
-                {
-                    Refuse(table.Name,
-                        $"foreign key {Sql.IdentIfNeeded(fk.Name)} to {parent} is ON DELETE SET {(fk.OnDelete == 'n' ? "NULL" : "DEFAULT")}, which Citus does not allow on a key that includes the distribution column: a DELETE of a parent row would fail on the target",
-                        $"change it on the source to ON DELETE CASCADE, RESTRICT or NO ACTION, or make {parent} a reference table");
-                    continue;
-                }
-                var column = DistributionColumn(table.Name)!;
-                var parentColumn = DistributionColumn(parent)!;
-                var aligned = Aligned(fk, column, parentColumn);
-                var onUpdate = fk.OnUpdate;
-                if (onUpdate is 'c' or 'n' or 'd')
-                {
-                    // Citus refuses these; the distribution column cannot change anyway, so only updates of the other key
-                    // columns lose their cascade.
-                    onUpdate = 'a';
-                    _warnings.Add(
-                        $"{table.Name}: foreign key {Sql.IdentIfNeeded(fk.Name)} to {parent} is created ON UPDATE NO ACTION instead of {ActionName(fk.OnUpdate)}, which Citus does not allow on a key that includes the distribution column; an UPDATE of {parent}'s referenced key now fails while rows refer to it");
-                }
-                planned.Add(aligned && onUpdate == fk.OnUpdate
-                    ? unchanged
-                    : aligned
-                        ? unchanged with { Rewritten = true, OnUpdate = onUpdate }
-                        : new PlannedForeignKey(fk, [column, .. fk.Columns], parent, [parentColumn, .. fk.ReferencedColumns], true, onUpdate));
+                Refuse(table.Name, verdict.Problem!, verdict.Fix!);
+                continue;
             }
-            else if (category.IsDistributed() && parentCategory == TableCategory.Local)
-            {
-                Refuse(table.Name,
-                    $"foreign key {Sql.IdentIfNeeded(fk.Name)} references {parent}, which stays local on the coordinator; Citus cannot keep a foreign key from a distributed table to a local one",
-                    $"make {parent} a reference table (distribute {parent} as reference table), or give it a distribution rule");
-            }
-            else if (!category.IsDistributed() && parentCategory.IsDistributed())
-            {
-                var kind = category == TableCategory.Reference ? "a reference table" : "a local table";
-                Refuse(table.Name,
-                    $"foreign key {Sql.IdentIfNeeded(fk.Name)} references the distributed table {parent}, and Citus cannot keep a foreign key from {kind} to a distributed one",
-                    category == TableCategory.Reference
-                        ? $"remove the reference rule so that {table.Name} is distributed with its parent, or drop the foreign key on the source"
-                        : $"distribute {table.Name} with a rule (distribute {table.Name} using <column> from {parent}), or drop the foreign key on the source");
-            }
-            else
-            {
-                planned.Add(unchanged);
-            }
+            if (verdict.Warning is not null) _warnings.Add(verdict.Warning);
+            planned.Add(verdict.Planned!);
         }
         return planned;
     }
 
-    private static string ActionName(char code) => code switch
+    /// <summary>
+    /// Local tables that Citus turns into Citus local tables when their keys are added: those with a foreign key to
+    /// or from a reference table, and every local table tied to one of them by foreign keys (Citus converts the
+    /// whole graph).
+    /// </summary>
+    private void FindLocalTablesTiedToReference(Dictionary<QualifiedName, TableCategory> categories)
     {
-        'c' => "ON UPDATE CASCADE",
-        'n' => "ON UPDATE SET NULL",
-        'd' => "ON UPDATE SET DEFAULT",
-        'r' => "ON UPDATE RESTRICT",
-        _ => "ON UPDATE NO ACTION",
-    };
+        var edges = _included
+            .SelectMany(name => _catalog.Get(name).ForeignKeys)
+            .Where(fk => categories.ContainsKey(fk.ReferencedTable) && !fk.IsSelfReference)
+            .SelectMany(fk => new[] { (From: fk.Table, To: fk.ReferencedTable), (From: fk.ReferencedTable, To: fk.Table) })
+            .ToLookup(e => e.From, e => e.To);
+        var queue = new Queue<QualifiedName>(categories
+            .Where(c => c.Value == TableCategory.Local && edges[c.Key].Any(t => categories[t] == TableCategory.Reference))
+            .Select(c => c.Key));
+        while (queue.TryDequeue(out var name))
+        {
+            if (!_tiedToReference.Add(name)) continue;
+            foreach (var next in edges[name].Where(t => categories[t] == TableCategory.Local)) queue.Enqueue(next);
+        }
+    }
 
     /// <summary>
     /// Moved tables go into a publication: PostgreSQL then refuses UPDATE and DELETE on a table without a replica

@@ -38,6 +38,9 @@ public sealed partial class DistributionPlanner
     // Tables already refused, so later steps do not pile up consequences of the same problem.
     private readonly HashSet<QualifiedName> _refused = [];
 
+    // Local tables that Citus makes Citus local tables, for their foreign keys to or from reference tables.
+    private readonly HashSet<QualifiedName> _tiedToReference = [];
+
     private DistributionPlanner(Catalog catalog, RuleSet rules, Filters filters)
     {
         _catalog = catalog;
@@ -74,6 +77,7 @@ public sealed partial class DistributionPlanner
 
         var categories = Classify();
         HintAtUndeclaredKeys(categories);
+        FindLocalTablesTiedToReference(categories);
         var colocation = Colocation(categories);
         var tables = _included.Select(name => PlanTable(_catalog.Get(name), categories, colocation)).ToList();
         CheckPublishable();
@@ -332,10 +336,14 @@ public sealed partial class DistributionPlanner
     private void HintAtUndeclaredKeys(Dictionary<QualifiedName, TableCategory> categories)
     {
         var keyColumns = _ready.Values.ToHashSet();
+        // A root distributed by its own primary key (companies.id) names a column every table may have as its own key.
+        var ownKeys = _ready.Where(r => _catalog.Get(r.Key).PrimaryKey?.Columns is [var only] && only == r.Value).Select(r => r.Value).ToHashSet();
         foreach (var (name, category) in categories)
         {
             if (category != TableCategory.Local || _refused.Contains(name)) continue;
-            var column = _catalog.Get(name).Columns.FirstOrDefault(c => keyColumns.Contains(c.Name));
+            var table = _catalog.Get(name);
+            var column = table.Columns.FirstOrDefault(c => keyColumns.Contains(c.Name)
+                && !(ownKeys.Contains(c.Name) && table.PrimaryKey?.Columns is [var only] && only == c.Name));
             if (column is null) continue;
             _warnings.Add(
                 $"{name} stays local although it has a column {Sql.IdentIfNeeded(column.Name)}: no foreign key ties it to a distributed table; to distribute it, add: distribute {name} using {Sql.IdentIfNeeded(column.Name)}");

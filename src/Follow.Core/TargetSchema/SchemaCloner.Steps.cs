@@ -325,8 +325,17 @@ public sealed partial class SchemaCloner
         return connection;
     }
 
-    private static string Describe(PostgresException ex) =>
-        ex.MessageText + (ex.Detail is { Length: > 0 } detail ? $" ({detail})" : "") + (ex.Hint is { Length: > 0 } hint ? $" hint: {hint}" : "");
+    /// <summary>
+    /// The server's message with its detail (the connection keeps it: <see cref="OpenTargetAsync"/>) and hint. The
+    /// detail of an integrity violation (class 23: a duplicate key, a missing parent row) quotes row values, which
+    /// Follow does not print.
+    /// </summary>
+    internal static string Describe(PostgresException ex) =>
+        ex.MessageText
+        + (ex.Detail is not { Length: > 0 } detail ? ""
+            : ex.SqlState.StartsWith("23", StringComparison.Ordinal) ? " (the server's detail quotes row values and is left out)"
+            : $" ({detail})")
+        + (ex.Hint is { Length: > 0 } hint ? $" hint: {hint}" : "");
 
     private static Task<bool> ExistsAsync(NpgsqlConnection connection, PostDataStatement statement, CancellationToken cancellationToken) =>
         statement.CreatesIndexOnly

@@ -116,7 +116,7 @@ public sealed partial class SchemaCloner(
     }
 
     private Task<NpgsqlConnection> OpenTargetAsync(CancellationToken cancellationToken) =>
-        target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
+        target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken, errorDetail: true);
 
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
     {

@@ -15,4 +15,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "the copy progress display stopped: {Reason}")]
     public static partial void ProgressDisplayFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "plan: {Warning}")]
+    public static partial void PlanWarning(ILogger logger, string warning);
 }

@@ -97,7 +97,10 @@ public sealed class PlanInputs
         public async Task<Planned> PlanAsync(ILogger logger, CancellationToken cancellationToken)
         {
             var catalog = await ReadCatalogAsync(Source, logger, cancellationToken);
-            return new Planned(Rules, catalog, DistributionPlanner.Plan(catalog, Rules, Filters), Source, Target);
+            var plan = DistributionPlanner.Plan(catalog, Rules, Filters);
+            // follow plan shows them too; a clone or a run must not change a key without saying so.
+            foreach (var warning in plan.Warnings) Log.PlanWarning(logger, warning);
+            return new Planned(Rules, catalog, plan, Source, Target);
         }
     }
 
