@@ -16,7 +16,8 @@ internal sealed partial class WorkerProcess : IDisposable
     private readonly StringBuilder _log = new();
     private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _reading;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    // A loaded CI machine (a Citus cluster and two PostgreSQL servers on two cores) can take seconds to answer.
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     private WorkerProcess(Process process)
     {
