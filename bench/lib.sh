@@ -55,19 +55,22 @@ stop_cluster() {
   as_postgres "$bindir/pg_ctl" stop -m fast -D "$bench/$1" >/dev/null 2>&1 && echo "Stopped the benchmark $1 server." >&2 || true
 }
 
-# A checkpoint on both servers before each measured part, so none pays for the one before.
+# A checkpoint on every server before each measured part, so none pays for the one before: the source, the target
+# (when target_port is set) and the nodes of a Citus cluster (citus_ports, from bench/citus.sh).
 checkpoint() {
-  sql "$source_port" postgres -c CHECKPOINT
-  sql "$target_port" postgres -c CHECKPOINT
+  local port
+  for port in "$source_port" ${target_port:+"$target_port"} ${citus_ports[@]+"${citus_ports[@]}"}; do
+    sql "$port" postgres -c CHECKPOINT
+  done
 }
 
-# check_rows DB: whether every table of the tables array has as many rows in the target database DB as in the
-# source: a copy or an apply that lost rows measures nothing.
+# check_rows DB [PORT]: whether every table of the tables array has as many rows in the database DB of the target
+# (or of the server on PORT) as in the source: a copy or an apply that lost rows measures nothing.
 check_rows() {
-  local db=$1 table expected actual bad=0
+  local db=$1 port=${2:-$target_port} table expected actual bad=0
   for table in "${tables[@]}"; do
     expected=$(value "$source_port" "$database" "SELECT count(*) FROM $table")
-    actual=$(value "$target_port" "$db" "SELECT count(*) FROM $table" 2>/dev/null || echo missing)
+    actual=$(value "$port" "$db" "SELECT count(*) FROM $table" 2>/dev/null || echo missing)
     if [ "$expected" != "$actual" ]; then
       echo "  $db: $table has $actual rows, the source $expected" >&2
       bad=1
@@ -83,6 +86,8 @@ uri() { echo "postgres://postgres@127.0.0.1:$1/$2"; }
 sql() { local port=$1 db=$2; shift 2; PGOPTIONS="-c client_min_messages=warning" "$psql" -X -q -v ON_ERROR_STOP=1 -d "$(uri "$port" "$db")" "$@"; }
 value() { sql "$1" "$2" -At -c "$3"; }
 now() { echo "$EPOCHREALTIME"; }
+# median VALUES...: the middle value (the mean of the two middle ones), or nothing without values.
+median() { [ $# -gt 0 ] || return 0; printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 # Replication slots and subscriptions left by an earlier run would block DROP DATABASE.
@@ -94,6 +99,14 @@ SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE datab
 DROP DATABASE IF EXISTS $db WITH (FORCE);
 CREATE DATABASE $db;
 SQL
+  drop_stale_origins "$port"
+}
+
+# drop_stale_origins PORT: the replication origins follow made for target databases that are gone (follow_<oid>):
+# origins belong to the whole server, and each takes one of max_replication_slots.
+drop_stale_origins() {
+  sql "$1" postgres -o /dev/null -c "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin
+    WHERE CASE WHEN roname ~ '^follow_[0-9]+$' THEN substr(roname, 8)::oid END NOT IN (SELECT oid FROM pg_database)"
 }
 
 # Makes sure GNU time is there, for the follower's peak resident memory; only root can install it.
