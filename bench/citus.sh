@@ -74,13 +74,23 @@ citus_stop() {
 }
 
 # citus_drop_database NAME: on the coordinator and (Citus 13 propagates it) its workers; then on each worker
-# alone, for a database an interrupted run left there.
+# alone, for a database an interrupted run left there. FORCE ends the sessions of the node it runs on, but a
+# worker may still have one for a moment (the coordinator's connections of a session just ended, Citus' own
+# daemon): then it is tried again, up to five times.
 citus_drop_database() {
-  local port
-  sql "$citus_port" postgres -o /dev/null -c "SET citus.enable_create_database_propagation = on" \
-    -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"
+  local port attempt
+  for attempt in 1 2 3 4 5; do
+    sql "$citus_port" postgres -o /dev/null -c "SET citus.enable_create_database_propagation = on" \
+      -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" 2>"$work/citus-drop.err" && break
+    [ "$attempt" -lt 5 ] || { cat "$work/citus-drop.err" >&2; return 1; }
+    sleep "$attempt"
+  done
   for port in "${citus_ports[@]:1}"; do
-    sql "$port" postgres -o /dev/null -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"
+    for attempt in 1 2 3 4 5; do
+      sql "$port" postgres -o /dev/null -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" 2>"$work/citus-drop.err" && break
+      [ "$attempt" -lt 5 ] || { cat "$work/citus-drop.err" >&2; return 1; }
+      sleep "$attempt"
+    done
   done
 }
 
