@@ -216,11 +216,7 @@ run_raw_citus() {
   BENCH_RAW_URI=$(uri "$citus_port" bench_raw) BENCH_RAW_DIR=$dir
   export BENCH_PSQL=$psql BENCH_SOURCE_URI=$source_uri BENCH_RAW_URI BENCH_RAW_DIR
   started=$(now)
-  if ! printf '%s\n' "${tables[@]}" | xargs -P "$jobs" -I{} "$self" _pipe {}; then
-    echo "The raw pipe failed." >&2
-    failed=1
-    return
-  fi
+  run_pipes || return
   raw_s=$(seconds "$started" "$(now)")
   started=$(now)
   if ! sql "$citus_port" bench_raw -o /dev/null -f "$dir/post-data.sql"; then
@@ -231,6 +227,14 @@ run_raw_citus() {
   raw_keys_s=$(seconds "$started" "$(now)")
   check_rows bench_raw "$citus_port" || { echo "The raw pipe copied the wrong number of rows." >&2; failed=1; raw_s=""; }
   citus_drop_database bench_raw
+}
+
+# Every table through the raw pipe, $jobs at a time; false (and failed=1) when one failed.
+run_pipes() {
+  printf '%s\n' "${tables[@]}" | xargs -P "$jobs" -I{} "$self" _pipe {} && return 0
+  echo "The raw pipe failed." >&2
+  failed=1
+  return 1
 }
 
 run_raw() {
@@ -245,11 +249,7 @@ run_raw() {
   export BENCH_PSQL=$psql BENCH_SOURCE_URI=$source_uri BENCH_RAW_URI
   local started
   started=$(now)
-  if ! printf '%s\n' "${tables[@]}" | xargs -P "$jobs" -I{} "$self" _pipe {}; then
-    echo "The raw pipe failed." >&2
-    failed=1
-    return
-  fi
+  run_pipes || return
   raw_s=$(seconds "$started" "$(now)")
   check_rows bench_raw || { echo "The raw pipe copied the wrong number of rows." >&2; failed=1; raw_s=""; }
   drop_database bench_raw

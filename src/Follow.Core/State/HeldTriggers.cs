@@ -14,50 +14,37 @@ namespace Follow.State;
 /// </summary>
 public static class HeldTriggers
 {
-    public static async Task<int> HoldAsync(NpgsqlConnection target, IEnumerable<QualifiedName> tables, CancellationToken cancellationToken)
-    {
-        var citus = await target.HasCitusAsync(cancellationToken);
-        await using var transaction = await target.BeginTransactionAsync(cancellationToken);
-        await AllowOnCitusAsync(target, transaction, citus, cancellationToken);
-        var triggers = new List<(string Table, string Trigger)>();
-        await using (var command = StateSql.Command("triggers-to-hold", target, transaction, StateSql.Value(tables.Select(t => t.Quoted).ToArray())))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken)) triggers.Add((reader.GetString(0), reader.GetString(1)));
-        }
-        foreach (var (table, trigger) in triggers)
-        {
-            await using (var record = StateSql.Command("trigger-held", target, transaction, StateSql.Value(table), StateSql.Value(trigger)))
-            {
-                await record.ExecuteNonQueryAsync(cancellationToken);
-            }
-            // The table's name comes quoted from the catalog (quote_ident); the trigger's is quoted here.
-            await using var disable = new NpgsqlCommand($"ALTER TABLE {table} DISABLE TRIGGER {Sql.Ident(trigger)}", target, transaction);
-            await disable.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-        return triggers.Count;
-    }
+    public static Task<int> HoldAsync(NpgsqlConnection target, IEnumerable<QualifiedName> tables, CancellationToken cancellationToken) =>
+        SwitchAsync(target, "triggers-to-hold", [StateSql.Value(tables.Select(t => t.Quoted).ToArray())], "DISABLE", "trigger-held", cancellationToken);
 
-    public static async Task<int> ReleaseAsync(NpgsqlConnection target, CancellationToken cancellationToken)
+    public static Task<int> ReleaseAsync(NpgsqlConnection target, CancellationToken cancellationToken) =>
+        SwitchAsync(target, "triggers-held", [], "ENABLE", "trigger-released", cancellationToken);
+
+    /// <summary>
+    /// In one transaction: each trigger the <paramref name="list"/> query names is switched (<paramref name="change"/>
+    /// is DISABLE or ENABLE) and its record written or removed by <paramref name="record"/>.
+    /// </summary>
+    private static async Task<int> SwitchAsync(
+        NpgsqlConnection target, string list, NpgsqlParameter[] listParameters, string change, string record, CancellationToken cancellationToken)
     {
         var citus = await target.HasCitusAsync(cancellationToken);
         await using var transaction = await target.BeginTransactionAsync(cancellationToken);
         await AllowOnCitusAsync(target, transaction, citus, cancellationToken);
         var triggers = new List<(string Table, string Trigger)>();
-        await using (var command = StateSql.Command("triggers-held", target, transaction))
+        await using (var command = StateSql.Command(list, target, transaction, listParameters))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken)) triggers.Add((reader.GetString(0), reader.GetString(1)));
         }
         foreach (var (table, trigger) in triggers)
         {
-            await using (var enable = new NpgsqlCommand($"ALTER TABLE {table} ENABLE TRIGGER {Sql.Ident(trigger)}", target, transaction))
+            // The table's name comes quoted from the catalog (quote_ident); the trigger's is quoted here.
+            await using (var alter = new NpgsqlCommand($"ALTER TABLE {table} {change} TRIGGER {Sql.Ident(trigger)}", target, transaction))
             {
-                await enable.ExecuteNonQueryAsync(cancellationToken);
+                await alter.ExecuteNonQueryAsync(cancellationToken);
             }
-            await using var record = StateSql.Command("trigger-released", target, transaction, StateSql.Value(table), StateSql.Value(trigger));
-            await record.ExecuteNonQueryAsync(cancellationToken);
+            await using var written = StateSql.Command(record, target, transaction, StateSql.Value(table), StateSql.Value(trigger));
+            await written.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return triggers.Count;
