@@ -73,6 +73,21 @@ internal static class StreamKit
     }
 
     /// <summary>Until the follower reads the slot: what is written from then on reaches it through the stream.</summary>
+    /// <summary>Waits (up to 60 s) until the walsender of the test's slot has sent the source's WAL up to <paramref name="lsn"/>, or let go of the slot.</summary>
+    public static async Task WaitUntilSentAsync(TestDatabase source, string lsn)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !await source.ScalarAsync<bool>(
+            $"""
+            SELECT coalesce(bool_or(r.sent_lsn IS NULL OR r.sent_lsn >= '{lsn}'::pg_lsn), true)
+            FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid
+            WHERE s.slot_name = '{source.Name}'
+            """))
+        {
+            await Task.Delay(20);
+        }
+    }
+
     public static async Task WaitForActiveSlotAsync(TestDatabase source)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

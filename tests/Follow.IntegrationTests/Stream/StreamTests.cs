@@ -248,6 +248,10 @@ public sealed class StreamTests
         var error = follower.StandardError.ReadToEndAsync();
         await WaitForActiveSlotAsync(source);
         await SetEndposAsync(source, target);
+        // The walsender reads the whole cluster's WAL, which other tests fill: the follower's own delay starts once
+        // the source has sent past endpos.
+        var endpos = await target.ScalarAsync<string>("SELECT endpos::text FROM follow.sentinel");
+        await WaitUntilSentAsync(source, endpos!);
         var clock = Stopwatch.StartNew();
         await WaitOrKillAsync(follower, TimeSpan.FromSeconds(60), error);
 
