@@ -6,7 +6,7 @@ namespace Follow.Apply;
 
 /// <summary>
 /// Turns keyed changes into groups of writes, one statement shape each, without I/O. A write joins the last group of
-/// its shape only when it may pass every write held after that group (<see cref="WriteOrder"/>); within a group rows
+/// its shape only when it may pass every write held after that group (<see cref="WriteOrder"/>, <see cref="IdentityLink"/>); within a group rows
 /// keep their order. What is held goes out, group by group, before anything else is written (a look-up, a move, a
 /// TRUNCATE, the commit), all in one target transaction, so no source transaction's outcome changes.
 /// </summary>
@@ -60,7 +60,7 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
         {
             row[at++] = values[i].Kind == ValueKind.UnchangedToast ? kept?.GetValueOrDefault(i) : values[i].Text;
         }
-        Hold(shape, row, change.Identified ? Lookup.KeyOf(change.NewKeyValues) : null, null, change.Transaction);
+        Hold(shape, row, change.Identified ? Lookup.KeyOf(change.NewKeyValues) : null, null, change, ChangeKind.Insert);
     }
 
     /// <summary>
@@ -87,7 +87,7 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
             identity = Lookup.KeyOf(oldKey);
             newIdentity = Lookup.KeyOf(change.NewKeyValues);
         }
-        Hold(shape, [.. row], identity, newIdentity == identity ? null : newIdentity, change.Transaction);
+        Hold(shape, [.. row], identity, newIdentity == identity ? null : newIdentity, change, ChangeKind.Update);
     }
 
     /// <summary>The row found by its identity (and its distribution key).</summary>
@@ -96,7 +96,7 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
         var oldKey = change.OldKeyValues;
         var row = new List<string?>(change.Key.Count + 1);
         WhereValues(change, oldKey, row);
-        Hold(_shapes.Delete(change, oldKey), [.. row], change.Identified ? Lookup.KeyOf(oldKey) : null, null, change.Transaction);
+        Hold(_shapes.Delete(change, oldKey), [.. row], change.Identified ? Lookup.KeyOf(oldKey) : null, null, change, ChangeKind.Delete);
     }
 
     /// <summary>The groups held, in the order they are to be written; nothing is held afterwards.</summary>
@@ -127,8 +127,9 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
     /// Holds a write: in the last group of its shape when no held write after that group is one it must not pass,
     /// else in a new group at the end.
     /// </summary>
-    private void Hold(Shape shape, string?[] row, string? identity, string? newIdentity, TransactionBegin transaction)
+    private void Hold(Shape shape, string?[] row, string? identity, string? newIdentity, KeyedChange change, ChangeKind kind)
     {
+        var transaction = change.Transaction;
         var table = shape.Table;
         var after = -1;
         if (identity is null || !_order.Reorderable(table))
@@ -141,6 +142,19 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
             if (newIdentity is not null) after = Math.Max(after, _lastOfRow.GetValueOrDefault((table, newIdentity), -1));
         }
         foreach (var related in _order.Related(table)) after = Math.Max(after, _lastOfTable.GetValueOrDefault(related, -1));
+        if (kind != ChangeKind.Delete)
+        {
+            foreach (var link in _order.Parents(table))
+            {
+                after = Math.Max(after, link.Names(change.Relation, change.Change.New!) is { } named
+                    ? _lastOfRow.GetValueOrDefault((link.Parent, named), -1)
+                    : _lastOfTable.GetValueOrDefault(link.Parent, -1));
+            }
+        }
+        if (kind == ChangeKind.Delete || newIdentity is not null || (kind == ChangeKind.Update && identity is null))
+        {
+            foreach (var link in _order.Children(table)) after = Math.Max(after, _lastOfTable.GetValueOrDefault(link.Child, -1));
+        }
 
         int at;
         if (_lastOfShape.TryGetValue(shape, out var last) && last > after && _groups[last].Rows.Count < HeldRows)

@@ -104,6 +104,74 @@ public sealed class WritePlannerTests
     }
 
     [Fact]
+    public void Where_the_target_checks_foreign_keys_a_write_passes_held_writes_to_parent_rows_it_does_not_name()
+    {
+        // The stream benchmark's shape: each transaction updates a parent row and inserts and deletes child rows.
+        var planner = Planner(foreignKeysChecked: true);
+        for (var i = 0; i < 50; i++)
+        {
+            _changes.NextTransaction();
+            planner.Plan(_changes.Update("companies", [$"{i}", "renamed"]));
+            planner.Plan(_changes.Insert("campaigns", [$"{1000 + i}", $"{500 + i}", "x"], next: $"{500 + i}"));
+            planner.Plan(_changes.Delete("campaigns", [$"{2000 + i}"], current: $"{600 + i}"));
+        }
+
+        Assert.Equal(["update companies 50", "insert campaigns 50", "delete campaigns 50"], Groups(planner));
+    }
+
+    [Fact]
+    public void Where_the_target_checks_foreign_keys_a_child_row_follows_the_held_writes_to_the_parent_row_it_names()
+    {
+        var planner = Planner(foreignKeysChecked: true);
+        planner.Plan(_changes.Insert("campaigns", ["10", "1", "x"], next: "1"));
+        planner.Plan(_changes.Insert("companies", ["2", "b"]));
+        planner.Plan(_changes.Update("companies", ["3", "renumbered"], oldKey: ["4"]));
+        planner.Plan(_changes.Insert("campaigns", ["11", "7", "names no held company"], next: "7"));
+        planner.Plan(_changes.Update("campaigns", ["12", "3", "names the renumbered one"], current: "3"));
+        planner.Plan(_changes.Insert("campaigns", ["13", "2", "names the inserted one"], next: "2"));
+
+        Assert.Equal(["insert campaigns 2", "insert companies 1", "update companies 1", "update campaigns 1", "insert campaigns 1"], Groups(planner));
+    }
+
+    [Fact]
+    public void Where_the_target_checks_foreign_keys_a_parent_row_deleted_or_renumbered_follows_every_held_write_to_its_children()
+    {
+        foreach (var (first, parent, expected) in new[]
+        {
+            (_changes.Delete("companies", ["5"]), _changes.Delete("companies", ["1"]),
+                new[] { "delete companies 1", "delete campaigns 1", "delete companies 1" }),
+            (_changes.Update("companies", ["8", "renumbered"], oldKey: ["7"]), _changes.Update("companies", ["9", "renumbered"], oldKey: ["1"]),
+                ["update companies 1", "delete campaigns 1", "update companies 1"]),
+            // An update that keeps the row's identity leaves every child's reference as it was.
+            (_changes.Update("companies", ["8", "h"]), _changes.Update("companies", ["1", "a"]),
+                ["update companies 2", "delete campaigns 1"]),
+        })
+        {
+            var planner = Planner(foreignKeysChecked: true);
+            planner.Plan(first);
+            planner.Plan(_changes.Delete("campaigns", ["10"], current: "1"));
+            planner.Plan(parent);
+            Assert.Equal(expected, Groups(planner));
+        }
+    }
+
+    [Fact]
+    public void Where_the_target_checks_foreign_keys_a_deferrable_key_orders_its_tables_writes_by_table()
+    {
+        var source = StreamCatalog.Source();
+        source = new Catalog(source.ServerVersionNum,
+            [.. source.Tables.Select(t => t with { ForeignKeys = [.. t.ForeignKeys.Select(k => k with { Deferrable = true })] })], source.Sequences);
+        var plan = Follow.Planning.DistributionPlanner.Plan(source, Follow.Rules.RulesParser.Parse(StreamCatalog.Rules, "test.rules"));
+        var changes = new Changes(plan);
+        var planner = new WritePlanner(plan, foreignKeysChecked: true);
+        planner.Plan(changes.Update("companies", ["1", "a"]));
+        planner.Plan(changes.Insert("campaigns", ["10", "7", "x"], next: "7"));
+        planner.Plan(changes.Update("companies", ["2", "b"]));
+
+        Assert.Equal(["update companies 1", "insert campaigns 1", "update companies 1"], Groups(planner));
+    }
+
+    [Fact]
     public void Where_the_target_checks_foreign_keys_a_table_that_refers_to_itself_keeps_its_order()
     {
         foreach (var (checkedKeys, expected) in new[]
