@@ -4,11 +4,11 @@ using Follow.Planning;
 namespace Follow.Apply;
 
 /// <summary>
-/// A foreign key from a child table to its parent's row identity, checked immediately. Only a write that names a
-/// parent row orders against it: a child row written with a reference follows the last held write to the parent row
-/// it names, and a parent row deleted or given a new identity follows every held write to the child table (a child's
-/// old reference is not in the stream). Any other write passes freely, so a backlog of small transactions across
-/// related tables still forms large groups.
+/// A foreign key from a child table to its parent's row identity, checked immediately. A child row written with a
+/// reference follows the last held write that gave the named parent row its identity (an insert, or an update to a
+/// new identity); a parent update that keeps the identity leaves every reference valid. A parent row deleted or given
+/// a new identity follows every held write to the child table (a child's old reference is not in the stream). Any
+/// other write passes freely, so a backlog of small transactions across related tables still forms large groups.
 /// </summary>
 /// <param name="ChildColumns">The child's referencing columns, in the order of the parent identity's columns in the parent's relation.</param>
 public sealed record IdentityLink(TablePlan Child, TablePlan Parent, IReadOnlyList<string> ChildColumns)

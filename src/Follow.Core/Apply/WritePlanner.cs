@@ -23,6 +23,8 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
 
     // The last group that holds a write to a row (by table and identity), to a table, and of a shape.
     private readonly Dictionary<(TablePlan Table, string Identity), int> _lastOfRow = new(new RowComparer());
+    // The last group that gave a row its identity (an insert, or an update to a new one): a child row naming it follows.
+    private readonly Dictionary<(TablePlan Table, string Identity), int> _lastCreated = new(new RowComparer());
     private readonly Dictionary<TablePlan, int> _lastOfTable = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<Shape, int> _lastOfShape = [];
 
@@ -106,6 +108,7 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
         var groups = _groups.ToArray();
         _groups.Clear();
         _lastOfRow.Clear();
+        _lastCreated.Clear();
         _lastOfTable.Clear();
         _lastOfShape.Clear();
         _heldRows = 0;
@@ -147,7 +150,7 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
             foreach (var link in _order.Parents(table))
             {
                 after = Math.Max(after, link.Names(change.Relation, change.Change.New!) is { } named
-                    ? _lastOfRow.GetValueOrDefault((link.Parent, named), -1)
+                    ? _lastCreated.GetValueOrDefault((link.Parent, named), -1)
                     : _lastOfTable.GetValueOrDefault(link.Parent, -1));
             }
         }
@@ -170,6 +173,8 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
         var group = _groups[at];
         group.Rows.Add(row);
         group.Last = transaction;
+        if (kind == ChangeKind.Insert && identity is not null) _lastCreated[(table, identity)] = at;
+        if (newIdentity is not null) _lastCreated[(table, newIdentity)] = at;
         if (identity is not null) _lastOfRow[(table, identity)] = at;
         if (newIdentity is not null) _lastOfRow[(table, newIdentity)] = at;
         if (_lastOfTable.GetValueOrDefault(table, -1) < at) _lastOfTable[table] = at;

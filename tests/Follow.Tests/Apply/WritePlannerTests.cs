@@ -120,17 +120,19 @@ public sealed class WritePlannerTests
     }
 
     [Fact]
-    public void Where_the_target_checks_foreign_keys_a_child_row_follows_the_held_writes_to_the_parent_row_it_names()
+    public void Where_the_target_checks_foreign_keys_a_child_row_follows_the_held_write_that_gave_the_parent_row_it_names_its_identity()
     {
         var planner = Planner(foreignKeysChecked: true);
         planner.Plan(_changes.Insert("campaigns", ["10", "1", "x"], next: "1"));
         planner.Plan(_changes.Insert("companies", ["2", "b"]));
         planner.Plan(_changes.Update("companies", ["3", "renumbered"], oldKey: ["4"]));
+        planner.Plan(_changes.Update("companies", ["5", "keeps its identity"]));
         planner.Plan(_changes.Insert("campaigns", ["11", "7", "names no held company"], next: "7"));
+        planner.Plan(_changes.Insert("campaigns", ["14", "5", "names the updated one"], next: "5"));
         planner.Plan(_changes.Update("campaigns", ["12", "3", "names the renumbered one"], current: "3"));
         planner.Plan(_changes.Insert("campaigns", ["13", "2", "names the inserted one"], next: "2"));
 
-        Assert.Equal(["insert campaigns 2", "insert companies 1", "update companies 1", "update campaigns 1", "insert campaigns 1"], Groups(planner));
+        Assert.Equal(["insert campaigns 3", "insert companies 1", "update companies 2", "update campaigns 1", "insert campaigns 1"], Groups(planner));
     }
 
     [Fact]
