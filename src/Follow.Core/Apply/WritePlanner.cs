@@ -25,6 +25,8 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
     private readonly Dictionary<(TablePlan Table, string Identity), int> _lastOfRow = new(new RowComparer());
     // The last group that gave a row its identity (an insert, or an update to a new one): a child row naming it follows.
     private readonly Dictionary<(TablePlan Table, string Identity), int> _lastCreated = new(new RowComparer());
+    // Where the last update of a row (by table and identity) is held, to take a later update of the same shape.
+    private readonly Dictionary<(TablePlan Table, string Identity), (int Group, int Row)> _updatedAt = new(new RowComparer());
     private readonly Dictionary<TablePlan, int> _lastOfTable = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<Shape, int> _lastOfShape = [];
 
@@ -109,6 +111,7 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
         _groups.Clear();
         _lastOfRow.Clear();
         _lastCreated.Clear();
+        _updatedAt.Clear();
         _lastOfTable.Clear();
         _lastOfShape.Clear();
         _heldRows = 0;
@@ -134,30 +137,43 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
     {
         var transaction = change.Transaction;
         var table = shape.Table;
-        var after = -1;
-        if (identity is null || !_order.Reorderable(table))
+        // own: the last held write to this row; others: every other held write this one may not pass.
+        int own = -1, others = -1;
+        var byRow = identity is not null && _order.Reorderable(table);
+        if (!byRow)
         {
-            after = Math.Max(after, _lastOfTable.GetValueOrDefault(table, -1));
+            others = _lastOfTable.GetValueOrDefault(table, -1);
         }
         else
         {
-            after = Math.Max(after, _lastOfRow.GetValueOrDefault((table, identity), -1));
-            if (newIdentity is not null) after = Math.Max(after, _lastOfRow.GetValueOrDefault((table, newIdentity), -1));
+            own = _lastOfRow.GetValueOrDefault((table, identity!), -1);
+            if (newIdentity is not null) others = _lastOfRow.GetValueOrDefault((table, newIdentity), -1);
         }
-        foreach (var related in _order.Related(table)) after = Math.Max(after, _lastOfTable.GetValueOrDefault(related, -1));
+        foreach (var related in _order.Related(table)) others = Math.Max(others, _lastOfTable.GetValueOrDefault(related, -1));
         if (kind != ChangeKind.Delete)
         {
             foreach (var link in _order.Parents(table))
             {
-                after = Math.Max(after, link.Names(change.Relation, change.Change.New!) is { } named
+                others = Math.Max(others, link.Names(change.Relation, change.Change.New!) is { } named
                     ? _lastCreated.GetValueOrDefault((link.Parent, named), -1)
                     : _lastOfTable.GetValueOrDefault(link.Parent, -1));
             }
         }
         if (kind == ChangeKind.Delete || newIdentity is not null || (kind == ChangeKind.Update && identity is null))
         {
-            foreach (var link in _order.Children(table)) after = Math.Max(after, _lastOfTable.GetValueOrDefault(link.Child, -1));
+            foreach (var link in _order.Children(table)) others = Math.Max(others, _lastOfTable.GetValueOrDefault(link.Child, -1));
         }
+
+        // A row updated again in the same shape takes the new values where its last update is held, when nothing
+        // held since must come first: one statement cannot update a row twice, and a hot row would split every group.
+        if (byRow && kind == ChangeKind.Update && newIdentity is null && own >= 0 && others < own
+            && _updatedAt.TryGetValue((table, identity!), out var held) && held.Group == own && ReferenceEquals(_groups[own].Shape, shape))
+        {
+            _groups[own].Rows[held.Row] = row;
+            _groups[own].Last = transaction;
+            return;
+        }
+        var after = Math.Max(own, others);
 
         int at;
         if (_lastOfShape.TryGetValue(shape, out var last) && last > after && _groups[last].Rows.Count < HeldRows)
@@ -173,6 +189,7 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
         var group = _groups[at];
         group.Rows.Add(row);
         group.Last = transaction;
+        if (byRow && kind == ChangeKind.Update && newIdentity is null) _updatedAt[(table, identity!)] = (at, group.Rows.Count - 1);
         if (kind == ChangeKind.Insert && identity is not null) _lastCreated[(table, identity)] = at;
         if (newIdentity is not null) _lastCreated[(table, newIdentity)] = at;
         if (identity is not null) _lastOfRow[(table, identity)] = at;

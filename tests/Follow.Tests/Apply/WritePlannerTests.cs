@@ -65,6 +65,31 @@ public sealed class WritePlannerTests
     }
 
     [Fact]
+    public void A_row_updated_again_in_the_same_shape_takes_its_new_values_where_its_last_update_is_held()
+    {
+        var planner = Planner();
+        planner.Plan(_changes.Update("companies", ["1", "a"]));
+        planner.Plan(_changes.Update("companies", ["2", "b"]));
+        planner.Plan(_changes.Update("companies", ["1", "c"]));
+        planner.Plan(_changes.Update("companies", ["3", "d"]));
+
+        var groups = planner.Take();
+        Assert.Equal(["update companies 3"], groups.Select(g => $"update companies {g.Rows.Count}"));
+        Assert.Equal(["c|1", "b|2", "d|3"], groups[0].Rows.Select(r => string.Join("|", r)));
+    }
+
+    [Fact]
+    public void A_row_updated_again_keeps_its_updates_apart_when_a_write_held_since_must_come_first()
+    {
+        var planner = Planner(foreignKeysChecked: true);
+        planner.Plan(_changes.Update("ads", ["100", "10", "t1"], current: "1"));
+        planner.Plan(_changes.Insert("campaigns", ["11", "1", "new"], next: "1"));
+        planner.Plan(_changes.Update("ads", ["100", "11", "t2"], current: "1"));
+
+        Assert.Equal(["update ads 1", "insert campaigns 1", "update ads 1"], Groups(planner));
+    }
+
+    [Fact]
     public void A_table_with_a_unique_key_besides_its_identity_keeps_its_writes_in_order()
     {
         var planner = Planner();
