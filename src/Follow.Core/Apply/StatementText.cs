@@ -37,19 +37,30 @@ public sealed class StatementText
     {
         var table = shape.Table;
         var typed = shape.Kind != ChangeKind.Insert;
-        var values = rows == 0
-            ? $"unnest({string.Join(", ", shape.Types.Select((t, i) => $"${i + 1}::{t}[]"))})"
+        var arrays = rows == 0;
+        var values = arrays
+            ? $"unnest({string.Join(", ", shape.Types.Select((t, i) => $"${i + 1}::{(AsText(t) ? "text" : t)}[]"))})"
             : Values(shape, rows, typed);
-        var source = rows == 0 ? values : $"(VALUES {values})";
+        var source = arrays ? values : $"(VALUES {values})";
         return shape.Kind switch
         {
             ChangeKind.Insert => $"INSERT INTO {table.Name.Quoted} ({Sql.Idents(shape.Columns)}){Overriding(shape.Table.Source)} "
-                + (rows == 0 ? $"SELECT * FROM {values}" : $"VALUES {values}"),
-            ChangeKind.Update => $"UPDATE {table.Name.Quoted} AS t SET {string.Join(", ", shape.Columns.Take(shape.Set).Select((c, i) => $"{Sql.Ident(c)} = v.c{i + 1}"))} "
-                + $"FROM {source} AS v({ValueNames(shape)}) WHERE {Join(shape)}",
-            _ => $"DELETE FROM {table.Name.Quoted} AS t USING {source} AS v({ValueNames(shape)}) WHERE {Join(shape)}",
+                + (arrays ? $"SELECT {string.Join(", ", shape.Columns.Select((_, i) => Value(shape, i, arrays)))} FROM {values} AS v({ValueNames(shape)})" : $"VALUES {values}"),
+            ChangeKind.Update => $"UPDATE {table.Name.Quoted} AS t SET {string.Join(", ", shape.Columns.Take(shape.Set).Select((c, i) => $"{Sql.Ident(c)} = {Value(shape, i, arrays)}"))} "
+                + $"FROM {source} AS v({ValueNames(shape)}) WHERE {Join(shape, arrays)}",
+            _ => $"DELETE FROM {table.Name.Quoted} AS t USING {source} AS v({ValueNames(shape)}) WHERE {Join(shape, arrays)}",
         };
     }
+
+    /// <summary>
+    /// Whether a column's values go through <c>unnest</c> as text, cast where they are used: an array would be
+    /// flattened into its elements, and box's arrays are separated by semicolons.
+    /// </summary>
+    private static bool AsText(string type) => type.EndsWith(']') || type == "box";
+
+    /// <summary>The value of column <paramref name="i"/> (0-based) from the row source <c>v</c>.</summary>
+    private static string Value(Shape shape, int i, bool arrays) =>
+        arrays && AsText(shape.Types[i]) ? $"v.c{i + 1}::{shape.Types[i]}" : $"v.c{i + 1}";
 
     /// <summary>The source chose the identity values; the target takes them as they are.</summary>
     public static string Overriding(Table table) => table.HasAlwaysIdentity ? " OVERRIDING SYSTEM VALUE" : "";
@@ -75,6 +86,6 @@ public sealed class StatementText
 
     private static string ValueNames(Shape shape) => string.Join(", ", Enumerable.Range(1, shape.Columns.Count).Select(i => $"c{i}"));
 
-    private static string Join(Shape shape) =>
-        string.Join(" AND ", shape.WhereColumns.Select((c, i) => $"t.{Sql.Ident(c)} = v.c{shape.Set + i + 1}"));
+    private static string Join(Shape shape, bool arrays) =>
+        string.Join(" AND ", shape.WhereColumns.Select((c, i) => $"t.{Sql.Ident(c)} = {Value(shape, shape.Set + i, arrays)}"));
 }

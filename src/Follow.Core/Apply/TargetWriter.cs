@@ -151,15 +151,14 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
     }
 
     /// <summary>
-    /// Whether a group's rows go as arrays, one a column (<c>unnest</c>), unless a column is an array itself (unnest
-    /// would flatten it) or a type whose arrays are not comma-separated (box). On PostgreSQL, always. On Citus, an
+    /// Whether a group's rows go as arrays, one a column (<c>unnest</c>; an array column's values go as text). On
+    /// PostgreSQL, always. On Citus, an
     /// update or delete of many rows: one statement that each shard runs for its rows (about 30 ms on two workers,
     /// where a routed single-row statement costs 1 to 5 ms, so below <see cref="CitusSetRows"/> rows single-row
     /// statements are cheaper); inserts go as multi-row VALUES, which Citus splits by shard itself.
     /// </summary>
     private bool Arrays(Shape shape, int rows) =>
-        shape.Multi && shape.Types.All(t => !t.EndsWith(']') && t != "box")
-        && (!citus || (shape.Kind != ChangeKind.Insert && rows >= CitusSetRows));
+        shape.Multi && (!citus || (shape.Kind != ChangeKind.Insert && rows >= CitusSetRows));
 
     /// <summary>Whether rows share a VALUES list: always for inserts; on Citus, smaller updates and deletes go one a row.</summary>
     private bool MultiRow(Shape shape) => shape.Multi && (shape.Kind == ChangeKind.Insert || !citus);
