@@ -56,7 +56,7 @@ public sealed class StatementText
     /// Whether a column's values go through <c>unnest</c> as text, cast where they are used: an array would be
     /// flattened into its elements, and box's arrays are separated by semicolons.
     /// </summary>
-    private static bool AsText(string type) => type.EndsWith(']') || type == "box";
+    public static bool AsText(string type) => type.EndsWith(']') || type == "box";
 
     /// <summary>The value of column <paramref name="i"/> (0-based) from the row source <c>v</c>.</summary>
     private static string Value(Shape shape, int i, bool arrays) =>

@@ -151,14 +151,16 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
     }
 
     /// <summary>
-    /// Whether a group's rows go as arrays, one a column (<c>unnest</c>; an array column's values go as text). On
-    /// PostgreSQL, always. On Citus, an
+    /// Whether a group's rows go as arrays, one a column (<c>unnest</c>; an array column's values go as text, cast
+    /// where used). On PostgreSQL, always. On Citus, without an array column (Citus refuses the cast in SET: array
+    /// input is a STABLE function, and a VALUES list is planned as a broadcast result joined by scanning every
+    /// shard), an
     /// update or delete of many rows: one statement that each shard runs for its rows (about 30 ms on two workers,
     /// where a routed single-row statement costs 1 to 5 ms, so below <see cref="CitusSetRows"/> rows single-row
     /// statements are cheaper); inserts go as multi-row VALUES, which Citus splits by shard itself.
     /// </summary>
     private bool Arrays(Shape shape, int rows) =>
-        shape.Multi && (!citus || (shape.Kind != ChangeKind.Insert && rows >= CitusSetRows));
+        shape.Multi && (!citus || (shape.Kind != ChangeKind.Insert && rows >= CitusSetRows && !shape.Types.Any(StatementText.AsText)));
 
     /// <summary>Whether rows share a VALUES list: always for inserts; on Citus, smaller updates and deletes go one a row.</summary>
     private bool MultiRow(Shape shape) => shape.Multi && (shape.Kind == ChangeKind.Insert || !citus);

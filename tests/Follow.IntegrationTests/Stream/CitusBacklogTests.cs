@@ -19,7 +19,8 @@ public sealed class CitusBacklogTests
 
     /// <summary>
     /// Transaction n, across tables: a reference-table row (applied once: its key refuses a second), an insert, updates
-    /// of ordinary columns (a campaign's with its TOASTed list unchanged), every 10th a click given a new key, every
+    /// of ordinary columns (a campaign's with its TOASTed list unchanged; another's list, 30 campaigns in turn, so that
+    /// groups of updates with an array column form), every 10th a click given a new key, every
     /// 25th an ad moved to another tenant's campaign with its clicks and impressions, a delete.
     /// </summary>
     private static string[] Statements(long n) =>
@@ -28,6 +29,7 @@ public sealed class CitusBacklogTests
         $"INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data) VALUES ({1 + n % 200}, now(), 'https://backlog', 0.01, '10.7.7.7', '{{\"n\": {n}}}')",
         $"UPDATE ads SET clicks_count = {n} WHERE id = {1 + n % 150}",
         $"UPDATE campaigns SET monthly_budget = {n} WHERE id = {1 + n % 40}",
+        $"UPDATE campaigns SET blacklisted_site_urls = ARRAY['n{n}', NULL, 'q\"{{x}}'] WHERE id = (SELECT max(id) FROM campaigns) - {n % 30}",
         n % 10 == 0 ? "UPDATE clicks SET id = id + 100000000 WHERE id = (SELECT min(id) FROM clicks WHERE id < 100000000)" : "SELECT 1",
         n % 25 == 0 ? $"UPDATE ads SET campaign_id = {1 + n * 7 % 100} WHERE id = {151 + n / 25 % 40}" : "SELECT 1",
         "DELETE FROM clicks WHERE id = (SELECT max(id) FROM clicks WHERE id < 100000000)",
