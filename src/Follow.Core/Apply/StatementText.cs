@@ -21,6 +21,18 @@ public sealed class StatementText
         return _statements[(shape, rows)] = sql;
     }
 
+    /// <summary>
+    /// The array statement of an update or delete of a distributed table, with one more array: the rows' distribution
+    /// keys, all of one shard, which Citus prunes the statement to.
+    /// </summary>
+    public string ForShard(Shape shape)
+    {
+        if (_statements.TryGetValue((shape, -1), out var sql)) return sql;
+        var column = shape.Columns[shape.Set];
+        var type = shape.Types[shape.Set];
+        return _statements[(shape, -1)] = $"{For(shape, 0)} AND t.{Sql.Ident(column)} = ANY(${shape.Columns.Count + 1}::{type}[])";
+    }
+
     /// <summary>An update or delete of one row, found by its WHERE columns (and IS NULL for its NULL key parts).</summary>
     private static string Single(Shape shape)
     {

@@ -25,8 +25,9 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
     private const int CopyRows = 256;
     private const int CitusSetRows = 16;
 
-    private readonly WritePlanner _planner = new(plan, foreignKeysChecked: citus);
+    private readonly WritePlanner _planner = new(plan, foreignKeysChecked: citus, citus ? WritePlanner.CitusHeldRows : WritePlanner.HeldRows);
     private readonly StatementText _text = new();
+    private readonly CitusShards _shards = new();
     private List<(NpgsqlBatchCommand Command, TransactionBegin? First, TransactionBegin? Last)> _writes = new(BatchSize);
     private int _writeValues;
     private Task? _inFlight;
@@ -114,7 +115,9 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
     /// <summary>Queues what the planner holds, group by group.</summary>
     public async Task ReleaseAsync(CancellationToken cancellationToken)
     {
-        foreach (var group in _planner.Take())
+        var groups = _planner.Take();
+        if (citus) await LearnShardsAsync(groups, cancellationToken);
+        foreach (var group in groups)
         {
             var shape = group.Shape;
             if (shape.Kind == ChangeKind.Insert && group.Rows.Count >= CopyRows)
@@ -123,30 +126,67 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
                 await CopyAsync(group, cancellationToken);
                 continue;
             }
-            if (Arrays(shape, group.Rows.Count))
+            if (!Arrays(shape, group.Rows.Count))
             {
-                // One parameter a column, an array of the group's values: one statement, whatever the row count.
-                var command = new NpgsqlBatchCommand(_text.For(shape, 0));
-                for (var c = 0; c < shape.Columns.Count; c++) command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(group.Rows.Select(r => r[c]))));
-                await QueueGroupAsync(command, group, group.Rows.Count, cancellationToken);
-                continue;
+                await QueueRowsAsync(group, group.Rows, cancellationToken);
             }
-            // PostgreSQL takes at most 65,535 parameters in one statement.
-            var most = MultiRow(shape) ? Math.Max(1, Math.Min(StatementRows, 65_535 / Math.Max(1, shape.Columns.Count))) : 1;
-            var at = 0;
-            while (at < group.Rows.Count)
+            else if (!ByShard(shape))
             {
-                // Row counts in powers of two, so a shape has few statements to prepare.
-                var rows = 1;
-                while (rows * 2 <= Math.Min(group.Rows.Count - at, most)) rows *= 2;
-                var command = new NpgsqlBatchCommand(_text.For(shape, rows));
-                for (var r = at; r < at + rows; r++)
+                await QueueArraysAsync(group, group.Rows, false, cancellationToken);
+            }
+            else
+            {
+                foreach (var rows in _shards.Split(shape.Table, group.Rows, shape.Set))
                 {
-                    foreach (var value in group.Rows[r]) command.Parameters.Add(TextParameter.Of(value));
+                    if (rows.Count >= CitusSetRows) await QueueArraysAsync(group, rows, true, cancellationToken);
+                    else await QueueRowsAsync(group, rows, cancellationToken);
                 }
-                at += rows;
-                await QueueGroupAsync(command, group, rows, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>One parameter a column, an array of the rows' values: one statement, whatever the row count; <paramref name="shard"/>: with the rows' distribution keys, which Citus prunes to their shard by.</summary>
+    private async Task QueueArraysAsync(WriteGroup group, IReadOnlyList<string?[]> rows, bool shard, CancellationToken cancellationToken)
+    {
+        var shape = group.Shape;
+        var command = new NpgsqlBatchCommand(shard ? _text.ForShard(shape) : _text.For(shape, 0));
+        for (var c = 0; c < shape.Columns.Count; c++) command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => r[c]))));
+        if (shard) command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => r[shape.Set]).Distinct())));
+        await QueueGroupAsync(command, group, rows.Count, cancellationToken);
+    }
+
+    /// <summary>Rows in VALUES lists of up to <see cref="StatementRows"/> rows where the shape allows, else one a statement.</summary>
+    private async Task QueueRowsAsync(WriteGroup group, IReadOnlyList<string?[]> rows, CancellationToken cancellationToken)
+    {
+        var shape = group.Shape;
+        // PostgreSQL takes at most 65,535 parameters in one statement.
+        var most = MultiRow(shape) ? Math.Max(1, Math.Min(StatementRows, 65_535 / Math.Max(1, shape.Columns.Count))) : 1;
+        var at = 0;
+        while (at < rows.Count)
+        {
+            // Row counts in powers of two, so a shape has few statements to prepare.
+            var count = 1;
+            while (count * 2 <= Math.Min(rows.Count - at, most)) count *= 2;
+            var command = new NpgsqlBatchCommand(_text.For(shape, count));
+            for (var r = at; r < at + count; r++)
+            {
+                foreach (var value in rows[r]) command.Parameters.Add(TextParameter.Of(value));
+            }
+            at += count;
+            await QueueGroupAsync(command, group, count, cancellationToken);
+        }
+    }
+
+    /// <summary>Whether a group's statement is split by shard: an update or delete of a distributed table on Citus.</summary>
+    private bool ByShard(Shape shape) => citus && shape.Kind != ChangeKind.Insert && shape.Table.Category.IsDistributed();
+
+    /// <summary>The shards of the keys of the groups to be split by shard, asked once the target is free.</summary>
+    private async Task LearnShardsAsync(IReadOnlyList<WriteGroup> groups, CancellationToken cancellationToken)
+    {
+        foreach (var byTable in groups.Where(g => ByShard(g.Shape) && Arrays(g.Shape, g.Rows.Count)).GroupBy(g => g.Shape.Table))
+        {
+            await WaitForSentAsync();
+            await _shards.LearnAsync(connection, byTable.Key, byTable.SelectMany(g => g.Rows.Select(r => r[g.Shape.Set]!)), cancellationToken);
         }
     }
 

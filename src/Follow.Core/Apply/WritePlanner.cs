@@ -10,11 +10,14 @@ namespace Follow.Apply;
 /// keep their order. What is held goes out, group by group, before anything else is written (a look-up, a move, a
 /// TRUNCATE, the commit), all in one target transaction, so no source transaction's outcome changes.
 /// </summary>
-public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
+public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked, int heldRows = WritePlanner.HeldRows)
 {
     // What is held is bounded, so a transaction of a million inserted rows is written in pieces.
     public const int HeldRows = 2_000;
     public const int HeldValues = 100_000;
+
+    // On Citus a statement over every shard costs some 50 ms whatever its rows (measured): groups are let grow larger.
+    public const int CitusHeldRows = 10_000;
 
     private readonly WriteOrder _order = new(plan, foreignKeysChecked);
     private readonly List<WriteGroup> _groups = [];
@@ -33,7 +36,7 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
     private readonly ShapeCache _shapes = new();
 
     /// <summary>Enough is held to be written.</summary>
-    public bool Full => _heldRows >= HeldRows || _heldValues >= HeldValues;
+    public bool Full => _heldRows >= heldRows || _heldValues >= HeldValues;
 
     public bool IsEmpty => _groups.Count == 0;
 
@@ -176,7 +179,7 @@ public sealed class WritePlanner(DistributionPlan plan, bool foreignKeysChecked)
         var after = Math.Max(own, others);
 
         int at;
-        if (_lastOfShape.TryGetValue(shape, out var last) && last > after && _groups[last].Rows.Count < HeldRows)
+        if (_lastOfShape.TryGetValue(shape, out var last) && last > after && _groups[last].Rows.Count < heldRows)
         {
             at = last;
         }

@@ -27,10 +27,6 @@ public sealed partial class StreamRunner(
     private const int HandOverCount = 10_000;
     private const long HandOverBytes = 16 << 20;
 
-    // Source transactions grouped into one target transaction at most; a group also ends when the stream has
-    // nothing more to hand over, so a quiet stream applies each transaction at once.
-    private const int GroupSize = 2000;
-
     /// <summary>Where the stream is, for the worker's status and probes; optional.</summary>
     public FollowStatus? Status { get; init; }
 
@@ -130,7 +126,7 @@ public sealed partial class StreamRunner(
 
             if (!reader.TryRead(out var record))
             {
-                if (applier.Pending > 0 && !applier.InSourceTransaction && applier.Pending < GroupSize
+                if (applier.Pending > 0 && !applier.InSourceTransaction && applier.Pending < applier.GroupSize
                     && await WaitToReadAsync(reader, GroupLinger, cancellationToken))
                 {
                     continue;
@@ -192,7 +188,7 @@ public sealed partial class StreamRunner(
                     }
                     applier.End(commit);
                     // A stream with nothing more to hand over commits on the next read (after GroupLinger).
-                    if (applier.Pending >= GroupSize) await FlushAsync(applier, replication, cancellationToken, wait: false);
+                    if (applier.Pending >= applier.GroupSize) await FlushAsync(applier, replication, cancellationToken, wait: false);
                     break;
                 default:
                     if (skipping) break;
