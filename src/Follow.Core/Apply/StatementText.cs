@@ -33,6 +33,23 @@ public sealed class StatementText
         return _statements[(shape, -1)] = $"{For(shape, 0)} AND t.{Sql.Ident(column)} = ANY(${shape.Columns.Count + 1}::{type}[])";
     }
 
+    /// <summary>
+    /// An update of a distributed table by shard (<see cref="ForShard"/>) whose SET values come as an array of the
+    /// table's row type ($1; <see cref="TargetRowTypes"/>), and its WHERE values as one array a column.
+    /// </summary>
+    public string ForRowType(Shape shape, string[] tableColumns)
+    {
+        if (_statements.TryGetValue((shape, -2), out var sql)) return sql;
+        var table = shape.Table.Name.Quoted;
+        var where = shape.WhereColumns.ToList();
+        var arrays = string.Join(", ", where.Select((_, i) => $"${i + 2}::{shape.Types[shape.Set + i]}[]"));
+        var names = string.Join(", ", tableColumns.Select(Sql.Ident).Concat(where.Select((_, i) => Sql.Ident($"follow where {i + 1}"))));
+        var set = string.Join(", ", shape.Columns.Take(shape.Set).Select(c => $"{Sql.Ident(c)} = v.{Sql.Ident(c)}"));
+        var join = string.Join(" AND ", where.Select((c, i) => $"t.{Sql.Ident(c)} = v.{Sql.Ident($"follow where {i + 1}")}"));
+        return _statements[(shape, -2)] = $"UPDATE {table} AS t SET {set} FROM unnest($1::{table}[], {arrays}) AS v({names}) WHERE {join} "
+            + $"AND t.{Sql.Ident(where[0])} = ANY(${where.Count + 2}::{shape.Types[shape.Set]}[])";
+    }
+
     /// <summary>An update or delete of one row, found by its WHERE columns (and IS NULL for its NULL key parts).</summary>
     private static string Single(Shape shape)
     {

@@ -28,6 +28,7 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
     private readonly WritePlanner _planner = new(plan, foreignKeysChecked: citus, citus ? WritePlanner.CitusHeldRows : WritePlanner.HeldRows);
     private readonly StatementText _text = new();
     private readonly CitusShards _shards = new();
+    private readonly TargetRowTypes _rowTypes = new();
     private List<(NpgsqlBatchCommand Command, TransactionBegin? First, TransactionBegin? Last)> _writes = new(BatchSize);
     private int _writeValues;
     private Task? _inFlight;
@@ -138,8 +139,9 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
             {
                 foreach (var rows in _shards.Split(shape.Table, group.Rows, shape.Set))
                 {
-                    if (rows.Count >= CitusSetRows) await QueueArraysAsync(group, rows, true, cancellationToken);
-                    else await QueueRowsAsync(group, rows, cancellationToken);
+                    if (rows.Count < CitusSetRows) await QueueRowsAsync(group, rows, cancellationToken);
+                    else if (shape.Types.Any(StatementText.AsText)) await QueueRowTypedAsync(group, rows, cancellationToken);
+                    else await QueueArraysAsync(group, rows, true, cancellationToken);
                 }
             }
         }
@@ -152,6 +154,19 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
         var command = new NpgsqlBatchCommand(shard ? _text.ForShard(shape) : _text.For(shape, 0));
         for (var c = 0; c < shape.Columns.Count; c++) command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => r[c]))));
         if (shard) command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => r[shape.Set]).Distinct())));
+        await QueueGroupAsync(command, group, rows.Count, cancellationToken);
+    }
+
+    /// <summary>An update of array columns of one shard's rows: the SET values as rows of the table's type (<see cref="TargetRowTypes"/>).</summary>
+    private async Task QueueRowTypedAsync(WriteGroup group, IReadOnlyList<string?[]> rows, CancellationToken cancellationToken)
+    {
+        var shape = group.Shape;
+        var columns = _rowTypes.Columns(shape.Table);
+        var set = shape.Columns.Take(shape.Set).ToList();
+        var command = new NpgsqlBatchCommand(_text.ForRowType(shape, columns));
+        command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => TargetRowTypes.Literal(columns, set, r)))));
+        for (var c = shape.Set; c < shape.Columns.Count; c++) command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => r[c]))));
+        command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => r[shape.Set]).Distinct())));
         await QueueGroupAsync(command, group, rows.Count, cancellationToken);
     }
 
@@ -187,20 +202,25 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
         {
             await WaitForSentAsync();
             await _shards.LearnAsync(connection, byTable.Key, byTable.SelectMany(g => g.Rows.Select(r => r[g.Shape.Set]!)), cancellationToken);
+            if (byTable.Any(g => g.Shape.Types.Any(StatementText.AsText))) await _rowTypes.LearnAsync(connection, byTable.Key, cancellationToken);
         }
     }
 
     /// <summary>
     /// Whether a group's rows go as arrays, one a column (<c>unnest</c>; an array column's values go as text, cast
-    /// where used). On PostgreSQL, always. On Citus, without an array column (Citus refuses the cast in SET: array
-    /// input is a STABLE function, and a VALUES list is planned as a broadcast result joined by scanning every
-    /// shard), an
-    /// update or delete of many rows: one statement that each shard runs for its rows (about 30 ms on two workers,
-    /// where a routed single-row statement costs 1 to 5 ms, so below <see cref="CitusSetRows"/> rows single-row
-    /// statements are cheaper); inserts go as multi-row VALUES, which Citus splits by shard itself.
+    /// where used). On PostgreSQL, always. On Citus, an update or delete of at least <see cref="CitusSetRows"/> rows,
+    /// split by shard (<see cref="CitusShards"/>): a shard's rows as one statement, fewer than that as single-row
+    /// statements (cheaper, measured). An update with array columns goes as rows of its table's type
+    /// (<see cref="TargetRowTypes"/>): Citus refuses the cast in SET (array input is a STABLE function), and a VALUES
+    /// list is planned as a broadcast result joined by scanning every shard. Inserts go as multi-row VALUES, which
+    /// Citus splits by shard itself.
     /// </summary>
     private bool Arrays(Shape shape, int rows) =>
-        shape.Multi && (!citus || (shape.Kind != ChangeKind.Insert && rows >= CitusSetRows && !shape.Types.Any(StatementText.AsText)));
+        shape.Multi && (!citus || (shape.Kind != ChangeKind.Insert && rows >= CitusSetRows && (!shape.Types.Any(StatementText.AsText) || RowTyped(shape))));
+
+    /// <summary>Whether an update with array columns goes to Citus as rows of its table's type: by shard, its WHERE columns plain.</summary>
+    private bool RowTyped(Shape shape) =>
+        ByShard(shape) && shape.Kind == ChangeKind.Update && !shape.Types.Skip(shape.Set).Any(StatementText.AsText);
 
     /// <summary>Whether rows share a VALUES list: always for inserts; on Citus, smaller updates and deletes go one a row.</summary>
     private bool MultiRow(Shape shape) => shape.Multi && (shape.Kind == ChangeKind.Insert || !citus);

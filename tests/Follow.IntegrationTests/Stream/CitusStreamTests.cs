@@ -86,4 +86,55 @@ public sealed class CitusStreamTests
             await FollowProcess.RunAsync("stream", "cleanup", "--source", source.Uri, "--target", target.ConnectionString, "--slot-name", source.Name);
         }
     }
+    [CitusFact]
+    public async Task Updates_of_many_rows_of_one_shard_with_array_and_box_columns_land_as_the_source_has_them()
+    {
+        var servers = await PostgresServers.GetAsync();
+        await using var source = await servers.Source.CreateDatabaseAsync("citus_row_type");
+        await source.ExecuteAsync("""
+            CREATE TABLE companies (id bigint PRIMARY KEY, name text NOT NULL);
+            CREATE TABLE tagged (
+                company_id bigint NOT NULL REFERENCES companies (id),
+                id bigint NOT NULL,
+                note text,
+                tags text[],
+                area box,
+                PRIMARY KEY (company_id, id));
+            INSERT INTO companies VALUES (1, 'one'), (2, 'two');
+            INSERT INTO tagged SELECT 1 + g / 50, g, 'n' || g, ARRAY['a'], box(point(1, 1), point(0, 0)) FROM generate_series(1, 60) g;
+            """);
+        await using var target = await CitusServer.CreateDatabaseAsync("citus_row_type");
+        var rules = RulesFile("distribute companies using id\n");
+        string[] connections = ["--slot-name", source.Name, "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules];
+        var clone = await FollowProcess.RunAsync(["clone", .. connections]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+        try
+        {
+            // One transaction a row, three times over: the follower groups each round's 49 rows of company 1 (one shard).
+            await source.ExecuteAsync("""
+                DO $$
+                BEGIN
+                    FOR r IN 1..3 LOOP
+                        FOR g IN 1..60 LOOP
+                            UPDATE tagged SET tags = ARRAY['r' || r, NULL, E'q"{x},\\' || g], area = box(point(r, g), point(0, 0)), note = 'round ' || r
+                             WHERE id = g;
+                            COMMIT;
+                        END LOOP;
+                    END LOOP;
+                END $$;
+                """);
+            var endpos = await FollowProcess.RunAsync("sentinel", "set", "endpos", "--current", "--source", source.Uri, "--target", target.ConnectionString);
+            Assert.True(endpos.ExitCode == 0, endpos.Error);
+
+            var follow = await FollowProcess.RunAsync(["follow", .. connections]);
+
+            Assert.True(follow.ExitCode == 0, follow.Error);
+            const string rows = "SELECT string_agg(concat_ws('|', company_id, id, note, tags::text, area::text), ',' ORDER BY company_id, id) FROM tagged";
+            Assert.Equal(await source.ScalarAsync<string>(rows), await target.ScalarAsync<string>(rows));
+        }
+        finally
+        {
+            await FollowProcess.RunAsync("stream", "cleanup", "--source", source.Uri, "--target", target.ConnectionString, "--slot-name", source.Name);
+        }
+    }
 }
