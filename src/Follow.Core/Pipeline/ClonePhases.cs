@@ -201,7 +201,7 @@ public sealed partial class ClonePhases(
     private async Task ResetStreamAsync(CancellationToken cancellationToken)
     {
         await using var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
-        var keepEndpos = Recorded is null or { Phase: MigrationPhase.Copying };
+        var keepEndpos = Recorded is null or { Phase: RecordedPhase.Copying };
         if (keepEndpos && await SentinelState.TryReadAsync(connection, cancellationToken) is { EndPos: { } endpos })
         {
             Log.EndposKept(logger, endpos.ToString());

@@ -37,7 +37,8 @@ public sealed partial class MigrationCoordinator(
         var startsOver = cloning && (options.Schema.DropIfExists || planned.IncludeDrop);
         if (cloning && !startsOver) PlanAgreement.RefuseRerun(recorded);
         if (!startsOver && recorded?.Plan is { } recordedPlan) PlanAgreement.RefuseOtherPlan(recordedPlan, planned.Record, Command(wanted));
-        var settings = startsOver ? options : WithRecordedSlot(options, recorded, wanted);
+        var settings = startsOver ? options
+            : options with { SlotName = PlanAgreement.SlotOf(recorded, options.SlotName, options.SlotNameGiven, Command(wanted)) };
 
         if (wanted == MigrationScope.SchemaOnly)
         {
@@ -79,22 +80,12 @@ public sealed partial class MigrationCoordinator(
         _ => "follow clone",
     };
 
-    /// <summary>The slot the clone recorded, unless one is named; another one than the clone's is refused.</summary>
-    private static CloneOptions WithRecordedSlot(CloneOptions options, MigrationRecord? recorded, MigrationScope scope)
-    {
-        if (recorded?.SlotName is not { } slot || slot == options.SlotName) return options;
-        if (!options.SlotNameGiven) return options with { SlotName = slot };
-        throw new BadInputException(
-            $"the clone on the target recorded the slot {slot}, and {Command(scope)} was given the slot {options.SlotName}; "
-            + $"give --slot-name {slot} or none (to start over with another slot, run follow clone --drop-if-exists)");
-    }
-
     /// <summary>The moved tables' triggers stay quiet while the stream writes what the source's triggers already did.</summary>
     private async Task HoldTriggersAsync(PlannedMigration planned, CancellationToken cancellationToken)
     {
         await using var connection = await planned.Target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
         await TargetState.EnsureAsync(connection, cancellationToken);
-        await MigrationRecord.SetPhaseAsync(connection, MigrationPhase.Streaming, cancellationToken);
+        await MigrationRecord.SetPhaseAsync(connection, RecordedPhase.Streaming, cancellationToken);
         var held = await HeldTriggers.HoldAsync(connection, planned.Plan.Tables.Select(t => t.Name), cancellationToken);
         if (held > 0) Log.TriggersHeld(logger, held);
     }

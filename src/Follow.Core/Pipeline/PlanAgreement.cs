@@ -17,11 +17,11 @@ public static class PlanAgreement
     /// </summary>
     public static void RefuseRerun(MigrationRecord? recorded)
     {
-        if (recorded is null || recorded.Phase == MigrationPhase.Copying) return;
+        if (recorded is null || recorded.Phase == RecordedPhase.Copying) return;
         var holds = recorded.Phase switch
         {
-            MigrationPhase.Copied => "a finished clone whose stream has not started",
-            MigrationPhase.Streaming => "a finished clone and the changes its stream applied since",
+            RecordedPhase.Copied => "a finished clone whose stream has not started",
+            RecordedPhase.Streaming => "a finished clone and the changes its stream applied since",
             _ => "a migration that reached endpos: the application may have written to it since",
         };
         var slot = recorded.SlotName is { } name ? $" (slot {name})" : "";
@@ -47,6 +47,15 @@ public static class PlanAgreement
         throw new BadInputException(
             $"{command} would plan the tables otherwise than the clone recorded on the target:\n  {string.Join("\n  ", differences)}\n"
             + "Give the clone's rules and filters, or none to use the recorded ones; to start over with this plan, run follow clone --drop-if-exists");
+    }
+
+    /// <summary>The slot the clone recorded, unless one is named (<paramref name="given"/>); another one than the clone's is refused.</summary>
+    public static string SlotOf(MigrationRecord? recorded, string slot, bool given, string command)
+    {
+        if (recorded?.SlotName is not { } recordedSlot || recordedSlot == slot || !given) return recorded?.SlotName ?? slot;
+        throw new BadInputException(
+            $"the clone on the target recorded the slot {recordedSlot}, and {command} was given the slot {slot}; "
+            + $"give --slot-name {recordedSlot} or none (to start over with another slot, run follow clone --drop-if-exists)");
     }
 
     private static string Normalized(string? rules) =>

@@ -6,7 +6,7 @@ using NpgsqlTypes;
 namespace Follow.State;
 
 /// <summary>How far a migration got, in order.</summary>
-public enum MigrationPhase
+public enum RecordedPhase
 {
     /// <summary>A clone started and has not finished: it may be run again and resumes.</summary>
     Copying,
@@ -32,9 +32,9 @@ public sealed record PlanRecord(string? Rules, string? RulesOrigin, IReadOnlyLis
 /// The clone's record in the target's <c>follow.migration</c>: its plan, slot and the phase reached. On a follow schema
 /// older than that table the phase is told from the runs and the sentinel, and the plan is unknown (null).
 /// </summary>
-public sealed record MigrationRecord(PlanRecord? Plan, string? SlotName, MigrationPhase Phase)
+public sealed record MigrationRecord(PlanRecord? Plan, string? SlotName, RecordedPhase Phase)
 {
-    public static string Key(MigrationPhase phase) => phase.ToString().ToLowerInvariant();
+    public static string Key(RecordedPhase phase) => phase.ToString().ToLowerInvariant();
 
     /// <summary>The record, without creating Follow's state: null on a target where no clone started.</summary>
     public static async Task<MigrationRecord?> ReadAsync(ConnectionInfo target, CancellationToken cancellationToken)
@@ -59,7 +59,7 @@ public sealed record MigrationRecord(PlanRecord? Plan, string? SlotName, Migrati
             if (await reader.ReadAsync(cancellationToken))
             {
                 var plan = new PlanRecord(Text(reader, 0), Text(reader, 1), reader.GetFieldValue<string[]>(2), reader.GetString(3), reader.GetString(4));
-                return new MigrationRecord(plan, reader.GetString(5), Enum.Parse<MigrationPhase>(reader.GetString(7), ignoreCase: true));
+                return new MigrationRecord(plan, reader.GetString(5), Enum.Parse<RecordedPhase>(reader.GetString(7), ignoreCase: true));
             }
         }
         return older ? await DeriveAsync(target, cancellationToken) : null;
@@ -71,10 +71,10 @@ public sealed record MigrationRecord(PlanRecord? Plan, string? SlotName, Migrati
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         if (reader.IsDBNull(0)) return null;
-        var phase = Flag(reader, 3) ? MigrationPhase.Done
-            : !Flag(reader, 1) ? MigrationPhase.Copying
-            : Flag(reader, 2) ? MigrationPhase.Streaming
-            : MigrationPhase.Copied;
+        var phase = Flag(reader, 3) ? RecordedPhase.Done
+            : !Flag(reader, 1) ? RecordedPhase.Copying
+            : Flag(reader, 2) ? RecordedPhase.Streaming
+            : RecordedPhase.Copied;
         return new MigrationRecord(null, reader.GetString(0), phase);
     }
 
@@ -91,6 +91,6 @@ public sealed record MigrationRecord(PlanRecord? Plan, string? SlotName, Migrati
             StateSql.Value(plan.Plan), StateSql.Value(plan.Fingerprint), StateSql.Value(slotName), StateSql.Value(publication));
 
     /// <summary>The phase reached; nothing on a follow schema without the record (made by an older Follow).</summary>
-    public static Task SetPhaseAsync(NpgsqlConnection target, MigrationPhase phase, CancellationToken cancellationToken) =>
+    public static Task SetPhaseAsync(NpgsqlConnection target, RecordedPhase phase, CancellationToken cancellationToken) =>
         StateSql.ExecuteAsync("migration-phase", target, cancellationToken, StateSql.Value(Key(phase)));
 }
