@@ -75,6 +75,14 @@ public sealed class RerunTests
         Assert.Equal(1L, await target.ScalarAsync<long>("SELECT count(*) FROM follow.run"));
         Assert.Equal("copied", await target.ScalarAsync<string>("SELECT phase FROM follow.migration"));
 
+        // A follow schema of an older Follow, without the record: the finished run tells it, and nothing is created.
+        await target.ExecuteAsync("DROP TABLE follow.migration");
+        var older = await FollowProcess.RunAsync(["clone", .. Arguments(source, target, SampleRules)]);
+        Assert.True(older.ExitCode == 2, older.All);
+        Assert.Contains("a finished clone", older.Error);
+        Assert.False(await target.ScalarAsync<bool>("SELECT to_regclass('follow.migration') IS NOT NULL"));
+        Assert.Equal(before, await ChecksumsAsync(target));
+
         await CloneAsync(source, target, "--drop-if-exists");
         Assert.Equal(2L, await target.ScalarAsync<long>("SELECT count(*) FROM follow.run"));
         Assert.Equal(before, await ChecksumsAsync(target));
