@@ -36,9 +36,10 @@ public sealed partial class MigrationCoordinator(
         var cloning = wanted is MigrationScope.SchemaOnly or MigrationScope.Clone or MigrationScope.CloneAndFollow;
         var startsOver = cloning && (options.Schema.DropIfExists || planned.IncludeDrop);
         if (cloning && !startsOver) PlanAgreement.RefuseRerun(recorded);
-        if (!startsOver && recorded?.Plan is { } recordedPlan) PlanAgreement.RefuseOtherPlan(recordedPlan, planned.Record, Command(wanted));
+        if (wanted == MigrationScope.Follow) PlanAgreement.RefuseUnfinished(recorded, Command(scope));
+        if (!startsOver && recorded?.Plan is { } recordedPlan) PlanAgreement.RefuseOtherPlan(recordedPlan, planned.Record, Command(scope));
         var settings = startsOver ? options
-            : options with { SlotName = PlanAgreement.SlotOf(recorded, options.SlotName, options.SlotNameGiven, Command(wanted)) };
+            : options with { SlotName = PlanAgreement.SlotOf(recorded, options.SlotName, options.SlotNameGiven, Command(scope)) };
 
         if (wanted == MigrationScope.SchemaOnly)
         {

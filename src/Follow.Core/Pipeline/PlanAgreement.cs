@@ -30,6 +30,15 @@ public static class PlanAgreement
             + "To go on streaming, run follow follow; to start over, dropping the target's tables, run follow clone --drop-if-exists");
     }
 
+    /// <summary>A stream starts from a finished copy: after an unfinished clone, the same clone finishes it first.</summary>
+    public static void RefuseUnfinished(MigrationRecord? recorded, string command)
+    {
+        if (recorded is not { Phase: RecordedPhase.Copying }) return;
+        throw new BadInputException(
+            $"the clone recorded on the target has not finished (its copy was interrupted), so {command} has no copy to stream from; "
+            + "run the same follow clone again (with --follow to stream after it), which resumes it");
+    }
+
     /// <summary>Refuses rules or filters that plan a table otherwise than the clone did, naming what differs.</summary>
     public static void RefuseOtherPlan(PlanRecord recorded, PlanRecord current, string command)
     {

@@ -201,6 +201,9 @@ public sealed class RerunTests
             await first.WaitForExitAsync();
         }
         Assert.Equal("copying", await target.ScalarAsync<string>("SELECT phase FROM follow.migration"));
+        var early = await FollowProcess.RunAsync(["follow", .. Connections(source, target)]);
+        Assert.True(early.ExitCode == 2, early.All);
+        Assert.Contains("has not finished", early.Error);
         await SetEndposAsync(source, target);
         var endpos = await target.ScalarAsync<string>("SELECT endpos::text FROM follow.sentinel");
 
