@@ -29,7 +29,6 @@ public static class ProgressRendering
     public static IEnumerable<string> StreamLines(ProgressReport report)
     {
         yield return $"Phase: {report.Phase}";
-        if (report.Recorded is { } recorded) yield return Recorded(recorded);
         if (report.Run is null || report.Stream is not { } stream) yield break;
         if (stream.Sentinel is { } sentinel)
         {
@@ -47,6 +46,7 @@ public static class ProgressRendering
         {
             yield return "Lag: give --source (or FOLLOW_SOURCE_PGURI) to measure it on the source";
         }
+        if (report.Recorded is { } recorded) yield return Recorded(recorded);
     }
 
     private static string Lsn(NpgsqlTypes.NpgsqlLogSequenceNumber? lsn, string none) => lsn?.ToString() ?? none;

@@ -207,12 +207,15 @@ public sealed class RerunTests
         await SetEndposAsync(source, target);
         var endpos = await target.ScalarAsync<string>("SELECT endpos::text FROM follow.sentinel");
 
-        using var second = FollowProcess.Start(null, args);
+        // Restarted without the rules or the slot: those the clone recorded.
+        using var second = FollowProcess.Start(null, ["clone", "--follow", .. Connections(source, target), "--table-jobs", "1"]);
         var error = second.StandardError.ReadToEndAsync();
         await WaitOrKillAsync(second, TimeSpan.FromSeconds(90), error);
 
         Assert.True(second.ExitCode == 0, await error);
         Assert.Contains($"endpos {endpos}, set before this clone finished, is kept", await error);
+        Assert.Contains("rules and filters the clone recorded", await error);
+        Assert.Equal(0L, await target.ScalarAsync<long>("SELECT count(*) FROM impressions WHERE company_id IS NULL"));
         Assert.Equal(endpos, await target.ScalarAsync<string>("SELECT endpos::text FROM follow.sentinel"));
         Assert.True(await target.ScalarAsync<bool>("SELECT done_at IS NOT NULL FROM follow.sentinel"));
         Assert.Equal("done", await target.ScalarAsync<string>("SELECT phase FROM follow.migration"));
