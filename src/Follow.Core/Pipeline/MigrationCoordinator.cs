@@ -34,7 +34,9 @@ public sealed partial class MigrationCoordinator(
         if (phases is not { } wanted) return;
         var planned = await plan(recorded?.Plan, cancellationToken);
         var cloning = wanted is MigrationScope.SchemaOnly or MigrationScope.Clone or MigrationScope.CloneAndFollow;
-        var startsOver = cloning && (options.Schema.DropIfExists || planned.IncludeDrop);
+        // Only --drop-if-exists starts over: a load command's include drop, given again and again, would empty a
+        // finished migration's tables unasked.
+        var startsOver = cloning && options.Schema.DropIfExists;
         if (cloning && !startsOver) PlanAgreement.RefuseRerun(recorded);
         if (wanted == MigrationScope.Follow) PlanAgreement.RefuseUnfinished(recorded, Command(scope));
         if (!startsOver && recorded?.Plan is { } recordedPlan) PlanAgreement.RefuseOtherPlan(recordedPlan, planned.Record, Command(scope));

@@ -89,6 +89,35 @@ public sealed class RerunTests
     }
 
     [Fact]
+    public async Task A_load_commands_include_drop_does_not_start_a_finished_clone_over()
+    {
+        var (source, target) = await AdPlatformAsync("rerun_load", 0.01);
+        await using var _ = source;
+        await using var __ = target;
+        var load = RulesFile("""
+            load database
+                 from pgsql://someone:secret@nowhere/db
+                 into pgsql://someone:secret@nowhere/db
+            with include drop
+            cast column impressions.seen_at to "timestamp with time zone"
+            distribute companies using id
+            ;
+            """);
+        var first = await FollowProcess.RunAsync(["clone", .. Arguments(source, target, load)]);
+        Assert.True(first.ExitCode == 0, first.All);
+        var before = await ChecksumsAsync(target);
+
+        var again = await FollowProcess.RunAsync(["clone", .. Arguments(source, target, load)]);
+
+        Assert.True(again.ExitCode == 2, again.All);
+        Assert.Contains("--drop-if-exists", again.Error);
+        Assert.Equal(before, await ChecksumsAsync(target));
+        Assert.Equal(1L, await target.ScalarAsync<long>("SELECT count(*) FROM follow.run"));
+        // The recorded text keeps no password of the command's URIs.
+        Assert.DoesNotContain("secret", await target.ScalarAsync<string>("SELECT rules FROM follow.migration"));
+    }
+
+    [Fact]
     public async Task A_second_clone_after_the_stream_started_is_refused_and_changes_nothing()
     {
         var (source, target) = await AdPlatformAsync("rerun_streaming", 0.01);
