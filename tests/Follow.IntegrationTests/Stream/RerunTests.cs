@@ -195,6 +195,10 @@ public sealed class RerunTests
         Assert.Contains("the filters differ", otherFilters.Error);
         Assert.Contains("public.clicks: recorded", otherFilters.Error);
 
+        var followFilters = await FollowProcess.RunAsync(["follow", "--exclude-table", "public.clicks", .. Connections(source, target)]);
+        Assert.True(followFilters.ExitCode == 2, followFilters.All);
+        Assert.Contains("the filters differ: the clone's were none, these are --exclude-table public.clicks", followFilters.Error);
+
         var otherSlot = await FollowProcess.RunAsync(["follow", .. Connections(source, target), "--slot-name", "another"]);
         Assert.True(otherSlot.ExitCode == 2, otherSlot.All);
         Assert.Contains($"recorded the slot {source.Name}", otherSlot.Error);
