@@ -7,4 +7,5 @@ public sealed record CloneOptions(
     SchemaCloneOptions Schema,
     CopyOptions Copy,
     OrphanPolicy Orphans = OrphanPolicy.Refuse,
-    string SlotName = "follow");
+    string SlotName = "follow",
+    bool SlotNameGiven = true);

@@ -29,6 +29,12 @@ public sealed partial class ClonePhases(
 
     public FollowMetrics? Metrics { get; init; }
 
+    /// <summary>What this clone records of its plan on the target, so that later commands keep to it.</summary>
+    public required PlanRecord Record { get; init; }
+
+    /// <summary>The target's record before this clone: an unfinished clone's endpos is kept, a finished one's is not.</summary>
+    public MigrationRecord? Recorded { get; init; }
+
     private SchemaCloner? _schema;
     private SlotSnapshot? _snapshot;
     private TableCopier? _copier;
@@ -187,12 +193,22 @@ public sealed partial class ClonePhases(
         foreach (var o in orphans) Log.OrphansSkipped(logger, o.Table.ToString(), o.Count);
     }
 
-    /// <summary>A new copy starts a new history: the stream starts at its consistent point, with no endpos or progress.</summary>
+    /// <summary>
+    /// A new copy: the stream starts at its consistent point, without an earlier stream's progress, and the clone's
+    /// plan is recorded. An endpos set while a clone is unfinished (the operator's cutover, while a worker restarts)
+    /// is kept: the stream stops there. Only a clone that replaces a finished one starts a new history without it.
+    /// </summary>
     private async Task ResetStreamAsync(CancellationToken cancellationToken)
     {
         await using var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
-        await SentinelState.ResetAsync(connection, cancellationToken);
+        var keepEndpos = Recorded is null or { Phase: RecordedPhase.Copying };
+        if (keepEndpos && await SentinelState.TryReadAsync(connection, cancellationToken) is { EndPos: { } endpos })
+        {
+            Log.EndposKept(logger, endpos.ToString());
+        }
+        await SentinelState.ResetAsync(connection, keepEndpos, cancellationToken);
         await ReplicationOrigin.DropAsync(connection, cancellationToken);
+        await MigrationRecord.RecordAsync(connection, Record, options.SlotName, options.SlotName, cancellationToken);
     }
 
     private async Task SyncSequencesAsync(CancellationToken cancellationToken)
@@ -228,5 +244,8 @@ public sealed partial class ClonePhases(
 
         [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "set {Count} sequences to the source's values")]
         public static partial void SequencesSynced(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "endpos {Endpos}, set before this clone finished, is kept: the stream stops there")]
+        public static partial void EndposKept(ILogger logger, string endpos);
     }
 }

@@ -12,7 +12,8 @@ namespace Follow.Pipeline;
 /// sequence them.
 /// </summary>
 public sealed partial class MigrationCoordinator(
-    Func<CancellationToken, Task<PlannedMigration>> plan, MigrationScope scope, CloneOptions options, int retries, Func<PgTools> tools, ILogger logger)
+    ConnectionInfo target, Func<PlanRecord?, CancellationToken, Task<PlannedMigration>> plan, MigrationScope scope, CloneOptions options,
+    int retries, Func<PgTools> tools, ILogger logger)
 {
     /// <summary>Where the migration is, for the worker's status and probes; optional.</summary>
     public FollowStatus? Status { get; init; }
@@ -22,11 +23,25 @@ public sealed partial class MigrationCoordinator(
     /// <summary>Shows the copy's progress while it runs (the command line's bars, the worker's log lines); optional.</summary>
     public Func<ConnectionInfo, ICopyWatcher>? CopyWatcher { get; init; }
 
+    /// <summary>
+    /// Reads the clone's record on the target first: the plan takes the recorded rules and filters where none are
+    /// given, and what the record refuses is refused before anything on the target changes.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var planned = await plan(cancellationToken);
-        var phases = scope == MigrationScope.Resume ? await ResumeAsync(planned.Target, cancellationToken) : scope;
+        var recorded = await MigrationRecord.ReadAsync(target, cancellationToken);
+        var phases = scope == MigrationScope.Resume ? await ResumeAsync(target, cancellationToken) : scope;
         if (phases is not { } wanted) return;
+        var planned = await plan(recorded?.Plan, cancellationToken);
+        var cloning = wanted is MigrationScope.SchemaOnly or MigrationScope.Clone or MigrationScope.CloneAndFollow;
+        // Only --drop-if-exists starts over: a load command's include drop, given again and again, would empty a
+        // finished migration's tables unasked.
+        var startsOver = cloning && options.Schema.DropIfExists;
+        if (cloning && !startsOver) PlanAgreement.RefuseRerun(recorded);
+        if (wanted == MigrationScope.Follow) PlanAgreement.RefuseUnfinished(recorded, Command(scope));
+        if (!startsOver && recorded?.Plan is { } recordedPlan) PlanAgreement.RefuseOtherPlan(recordedPlan, planned.Record, Command(scope));
+        var settings = startsOver ? options
+            : options with { SlotName = PlanAgreement.SlotOf(recorded, options.SlotName, options.SlotNameGiven, Command(scope)) };
 
         if (wanted == MigrationScope.SchemaOnly)
         {
@@ -36,11 +51,13 @@ public sealed partial class MigrationCoordinator(
         if (wanted is MigrationScope.Clone or MigrationScope.CloneAndFollow)
         {
             await using var watcher = CopyWatcher?.Invoke(planned.Target);
-            await using var clone = new ClonePhases(planned.Plan, planned.Catalog, planned.Source, planned.Target, tools(), Options(planned), logger)
+            await using var clone = new ClonePhases(planned.Plan, planned.Catalog, planned.Source, planned.Target, tools(), Options(planned, settings), logger)
             {
                 CopyStarting = watcher is null ? null : watcher.Start,
                 Status = Status,
                 Metrics = Metrics,
+                Record = planned.Record,
+                Recorded = recorded,
             };
             await clone.SchemaAsync(cancellationToken);
             await clone.CopyAsync(cancellationToken);
@@ -48,7 +65,7 @@ public sealed partial class MigrationCoordinator(
         }
         if (wanted == MigrationScope.Clone) return;
 
-        var stream = new StreamRunner(planned.Plan, planned.Catalog, planned.Source, planned.Target, options.SlotName, logger)
+        var stream = new StreamRunner(planned.Plan, planned.Catalog, planned.Source, planned.Target, settings.SlotName, logger)
         {
             Status = Status,
             Metrics = Metrics,
@@ -59,11 +76,19 @@ public sealed partial class MigrationCoordinator(
         await ReleaseTriggersAsync(planned, cancellationToken);
     }
 
+    private static string Command(MigrationScope scope) => scope switch
+    {
+        MigrationScope.Follow => "follow follow",
+        MigrationScope.Resume => "follow run",
+        _ => "follow clone",
+    };
+
     /// <summary>The moved tables' triggers stay quiet while the stream writes what the source's triggers already did.</summary>
     private async Task HoldTriggersAsync(PlannedMigration planned, CancellationToken cancellationToken)
     {
         await using var connection = await planned.Target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
         await TargetState.EnsureAsync(connection, cancellationToken);
+        await MigrationRecord.SetPhaseAsync(connection, RecordedPhase.Streaming, cancellationToken);
         var held = await HeldTriggers.HoldAsync(connection, planned.Plan.Tables.Select(t => t.Name), cancellationToken);
         if (held > 0) Log.TriggersHeld(logger, held);
     }
@@ -76,13 +101,13 @@ public sealed partial class MigrationCoordinator(
         if (released > 0) Log.TriggersReleased(logger, released);
     }
 
-    private CloneOptions Options(PlannedMigration planned) =>
+    private static CloneOptions Options(PlannedMigration planned, CloneOptions options) =>
         planned.IncludeDrop ? options with { Schema = options.Schema with { DropIfExists = true } } : options;
 
     /// <summary>The schema without data: pre-data, distribution and post-data at once.</summary>
     private async Task SchemaOnlyAsync(PlannedMigration planned, CancellationToken cancellationToken)
     {
-        var cloner = new SchemaCloner(planned.Plan, planned.Catalog, planned.Source, planned.Target, tools(), Options(planned).Schema, logger);
+        var cloner = new SchemaCloner(planned.Plan, planned.Catalog, planned.Source, planned.Target, tools(), Options(planned, options).Schema, logger);
         try
         {
             await cloner.CheckAsync(cancellationToken);

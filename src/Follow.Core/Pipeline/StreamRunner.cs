@@ -265,6 +265,7 @@ public sealed partial class StreamRunner(
         await using var targetConnection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
         var count = await SequenceSync.RunAsync(catalog, sourceConnection, targetConnection, cancellationToken);
         await SentinelState.SetDoneAsync(targetConnection, cancellationToken);
+        await MigrationRecord.SetPhaseAsync(targetConnection, RecordedPhase.Done, cancellationToken);
         Log.Done(logger, count);
     }
 

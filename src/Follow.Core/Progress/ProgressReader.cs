@@ -15,7 +15,8 @@ public static class ProgressReader
         var slot = source is not null && report.Run is { } run
             ? await Pipeline.SlotLagReader.ReadAsync(source, run.SlotName, cancellationToken)
             : null;
-        return report with { Stream = new StreamProgress(sentinel, slot) };
+        var recorded = await State.MigrationRecord.ReadAsync(connection, cancellationToken);
+        return report with { Stream = new StreamProgress(sentinel, slot), Recorded = recorded };
     }
 
     public static async Task<ProgressReport> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -14,6 +14,9 @@ public sealed record ProgressReport(bool HasState, long Runs, RunInfo? Run, IRea
     /// <summary>The stream's sentinel and lag; null when not read.</summary>
     public StreamProgress? Stream { get; init; }
 
+    /// <summary>What the clone recorded on the target: its rules, filters, plan fingerprint, slot and phase; null when not read.</summary>
+    public State.MigrationRecord? Recorded { get; init; }
+
     /// <summary>The migration's phase, told from the state: not started, copy, post-data, streaming, done…</summary>
     public string Phase => MigrationPhase.Of(this);
 

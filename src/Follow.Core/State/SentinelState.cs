@@ -51,11 +51,11 @@ public sealed record SentinelState(
         await StateSql.ExecuteAsync("sentinel-set-apply", target, cancellationToken, StateSql.Value(apply));
     }
 
-    /// <summary>A new clone: no start, end or progress of an earlier stream.</summary>
-    public static async Task ResetAsync(NpgsqlConnection target, CancellationToken cancellationToken)
+    /// <summary>A new clone: no start or progress of an earlier stream; endpos too, unless <paramref name="keepEndpos"/>.</summary>
+    public static async Task ResetAsync(NpgsqlConnection target, bool keepEndpos, CancellationToken cancellationToken)
     {
         await TargetState.EnsureAsync(target, cancellationToken);
-        await StateSql.ExecuteAsync("sentinel-reset", target, cancellationToken);
+        await StateSql.ExecuteAsync("sentinel-reset", target, cancellationToken, StateSql.Value(keepEndpos));
     }
 
     /// <summary>Where the stream starts: the copy's consistent point. An endpos set meanwhile is kept.</summary>

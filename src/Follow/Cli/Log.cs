@@ -18,4 +18,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "plan: {Warning}")]
     public static partial void PlanWarning(ILogger logger, string warning);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "none given: the {Inputs} the clone recorded on the target are used")]
+    public static partial void RecordedInputs(ILogger logger, string inputs);
 }

@@ -84,12 +84,14 @@ public static class CloneCommand
                 new SchemaCloneOptions(parse.GetValue(dropIfExists), parse.GetValue(indexJobs), parse.GetValue(shardCount)),
                 new CopyOptions(parse.GetValue(tableJobs), splitSize, BackfillMemory: mapMemory),
                 parse.GetValue(orphans),
-                parse.GetValue(slotName)!);
+                parse.GetValue(slotName)!,
+                SlotNameGiven: parse.GetResult(slotName) is { Implicit: false });
             var scope = parse.GetValue(schemaOnly) ? MigrationScope.SchemaOnly
                 : parse.GetValue(follow) ? MigrationScope.CloneAndFollow
                 : MigrationScope.Clone;
+            var resolved = inputs.Resolve(parse, context, target);
             var coordinator = new MigrationCoordinator(
-                async ct => (await inputs.PlanAsync(parse, context, target, logger, ct)).ToMigration(),
+                resolved.Target, async (recorded, ct) => (await resolved.PlanAsync(recorded, logger, ct)).ToMigration(),
                 scope, options, parse.GetValue(retries), () => PgTools.Locate(context.Environment), logger)
             {
                 CopyWatcher = connection => new CopyDisplay(connection, context.Error, !Console.IsErrorRedirected, logger),

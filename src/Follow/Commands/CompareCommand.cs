@@ -25,7 +25,7 @@ public static class CompareCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var logger = context.LoggerFactory.CreateLogger("follow.compare");
-            var (plan, catalog, _, targetConnection) = await PlanAsync(context, parse, inputs, target, logger, cancellationToken);
+            var (plan, catalog, _, targetConnection) = await PlanAsync(context, parse, inputs, target, name: "follow compare", logger, cancellationToken);
             var targetCatalog = await TargetCatalog.ReadAsync(targetConnection, cancellationToken);
             return Report(context, SchemaComparer.Compare(plan, catalog, targetCatalog.Catalog), parse.GetValue(json));
         });
@@ -58,7 +58,7 @@ public static class CompareCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var logger = context.LoggerFactory.CreateLogger("follow.compare");
-            var (plan, _, source, targetConnection) = await PlanAsync(context, parse, inputs, target, logger, cancellationToken);
+            var (plan, _, source, targetConnection) = await PlanAsync(context, parse, inputs, target, name: "follow compare", logger, cancellationToken);
             var targetCatalog = await TargetCatalog.ReadAsync(targetConnection, cancellationToken);
             var comparer = new DataComparer(plan, source, targetConnection, targetCatalog,
                 new DataCompareOptions(parse.GetValue(tableJobs), parse.GetValue(snapshot)), logger);
@@ -80,9 +80,9 @@ public static class CompareCommand
     }
 
     private static async Task<(DistributionPlan Plan, Model.Catalog Catalog, ConnectionInfo Source, ConnectionInfo Target)> PlanAsync(
-        CliContext context, ParseResult parse, PlanInputs inputs, Option<string?> target, ILogger logger, CancellationToken cancellationToken)
+        CliContext context, ParseResult parse, PlanInputs inputs, Option<string?> target, string name, ILogger logger, CancellationToken cancellationToken)
     {
-        var planned = await inputs.PlanAsync(parse, context, target, logger, cancellationToken);
+        var planned = await inputs.PlanAsync(parse, context, target, name, logger, cancellationToken);
         return (planned.Plan, planned.Catalog, planned.Source, planned.Target);
     }
 

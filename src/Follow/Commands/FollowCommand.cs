@@ -25,9 +25,11 @@ public static class FollowCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var logger = context.LoggerFactory.CreateLogger("follow.stream");
+            var resolved = inputs.Resolve(parse, context, target);
+            var options = new CloneOptions(new(), new(), SlotName: parse.GetValue(slotName)!, SlotNameGiven: parse.GetResult(slotName) is { Implicit: false });
             var coordinator = new MigrationCoordinator(
-                async ct => (await inputs.PlanAsync(parse, context, target, logger, ct)).ToMigration(),
-                MigrationScope.Follow, new CloneOptions(new(), new(), SlotName: parse.GetValue(slotName)!), parse.GetValue(retries),
+                resolved.Target, async (recorded, ct) => (await resolved.PlanAsync(recorded, logger, ct)).ToMigration(),
+                MigrationScope.Follow, options, parse.GetValue(retries),
                 () => PgTools.Locate(context.Environment), logger);
             await coordinator.RunAsync(cancellationToken);
             return (int)ExitCode.Done;

@@ -5,6 +5,7 @@ using Follow.State;
 using Follow.Connections;
 using Follow.Diagnostics;
 using Follow.Model;
+using Follow.Pipeline;
 using Npgsql;
 
 namespace Follow.Cli.Commands;
@@ -23,13 +24,15 @@ public static class StreamCommand
         };
         cleanup.SetAction(async (parse, cancellationToken) =>
         {
-            var name = parse.GetValue(slotName)!;
             var sourceInfo = context.Remember(ConnectionResolver.Require(ConnectionRole.Source, parse.GetValue(source), null, "", context.Environment));
+            var targetInfo = context.Remember(ConnectionResolver.Require(ConnectionRole.Target, parse.GetValue(target), null, "", context.Environment));
+            // The slot and publication the clone recorded, unless named.
+            var recorded = await MigrationRecord.ReadAsync(targetInfo, cancellationToken);
+            var name = PlanAgreement.SlotOf(recorded, parse.GetValue(slotName)!, parse.GetResult(slotName) is { Implicit: false }, "follow stream cleanup");
             await using (var connection = await sourceInfo.OpenAsync("follow", ExitCode.SourceFailure, cancellationToken))
             {
                 await SlotSnapshot.DropSlotAndPublicationAsync(connection, name, name, cancellationToken);
             }
-            var targetInfo = context.Remember(ConnectionResolver.Require(ConnectionRole.Target, parse.GetValue(target), null, "", context.Environment));
             string originName;
             int indexes;
             await using (var connection = await targetInfo.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken))

@@ -82,7 +82,7 @@ public sealed partial class FollowWorker(
             settings.Orphans,
             settings.SlotName);
         return new MigrationCoordinator(
-            async ct => (await inputs.PlanAsync(logger, ct)).ToMigration(),
+            inputs.Target, async (recorded, ct) => (await inputs.PlanAsync(recorded, logger, ct)).ToMigration(),
             MigrationScope.Resume, options, settings.Retries, () => PgTools.Locate(context.Environment), logger)
         {
             Status = status,

@@ -46,6 +46,7 @@ public static class ProgressRendering
         {
             yield return "Lag: give --source (or FOLLOW_SOURCE_PGURI) to measure it on the source";
         }
+        if (report.Recorded is { } recorded) yield return Recorded(recorded);
     }
 
     private static string Lsn(NpgsqlTypes.NpgsqlLogSequenceNumber? lsn, string none) => lsn?.ToString() ?? none;
@@ -113,6 +114,15 @@ public static class ProgressRendering
     /// <c>run</c>, <c>tables</c> (empty without a run), <c>total</c> (null without a run) and <c>stream</c> (the sentinel, and
     /// the lag when the source was given). Times in seconds, sizes in bytes.
     /// </summary>
+    /// <summary>What later commands take from the target when not told: the clone's rules, filters and slot.</summary>
+    private static string Recorded(State.MigrationRecord recorded)
+    {
+        if (recorded.Plan is not { } plan) return $"Clone: slot {recorded.SlotName}, {State.MigrationRecord.Key(recorded.Phase)} (recorded by an older Follow: no plan)";
+        var rules = plan.Rules is null ? "no rules" : $"rules from {plan.RulesOrigin}";
+        var filters = plan.Filters.Count == 0 ? "no filters" : $"filters {string.Join(' ', plan.Filters)}";
+        return $"Clone: {rules}, {filters}, plan {plan.Fingerprint[..12]}, slot {recorded.SlotName}, {State.MigrationRecord.Key(recorded.Phase)}";
+    }
+
     public static string Json(ProgressReport report)
     {
         var run = report.Run;
@@ -130,6 +140,15 @@ public static class ProgressRendering
                 consistentPoint = run.ConsistentPoint,
                 startedAt = run.StartedAt,
                 finishedAt = run.FinishedAt,
+            },
+            recorded = report.Recorded is not { } recorded ? null : new
+            {
+                phase = State.MigrationRecord.Key(recorded.Phase),
+                slotName = recorded.SlotName,
+                rules = recorded.Plan?.Rules,
+                rulesOrigin = recorded.Plan?.RulesOrigin,
+                filters = recorded.Plan?.Filters,
+                fingerprint = recorded.Plan?.Fingerprint,
             },
             tables = report.Tables.Select(line => JsonLine(line, report.Jobs.Where(j => j.Table == line.Name))),
             total = report.Total is null ? null : JsonLine(report.Total, null),

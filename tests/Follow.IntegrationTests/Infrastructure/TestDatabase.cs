@@ -66,7 +66,20 @@ public sealed class TestDatabase : IAsyncDisposable
             slots.Parameters.Add(new NpgsqlParameter { Value = Name });
             await slots.ExecuteNonQueryAsync();
         }
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Sql.Ident(Name)} WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        string? originName;
+        await using (var oid = new NpgsqlCommand("SELECT oid::text FROM pg_database WHERE datname = $1", connection))
+        {
+            oid.Parameters.Add(new NpgsqlParameter { Value = Name });
+            originName = await oid.ExecuteScalarAsync() is string id ? $"follow_{id}" : null;
+        }
+        await using (var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Sql.Ident(Name)} WITH (FORCE)", connection))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        // Replication origins belong to the whole server and outlive the database: each holds one of the server's
+        // max_replication_slots progress entries until dropped (once its sessions are gone with the database).
+        await using var origin = new NpgsqlCommand("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = $1", connection);
+        origin.Parameters.Add(new NpgsqlParameter { Value = (object?)originName ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await origin.ExecuteNonQueryAsync();
     }
 }

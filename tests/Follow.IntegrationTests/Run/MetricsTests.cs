@@ -56,9 +56,11 @@ public sealed class MetricsTests
             measured.Where(m => m.Instrument == instrument && (table is null || m.Table == table)).Sum(m => m.Value);
 
         var options = new CloneOptions(new Follow.TargetSchema.SchemaCloneOptions(), new CopyOptions(), SlotName: source.Name);
-        var migration = new PlannedMigration(catalog, plan, sourceInfo, targetInfo, IncludeDrop: false);
+        var planText = PlanFingerprint.Text(plan);
+        var migration = new PlannedMigration(catalog, plan, sourceInfo, targetInfo, IncludeDrop: false,
+            new Follow.State.PlanRecord(null, null, [], planText, PlanFingerprint.Of(planText)));
         MigrationCoordinator Coordinator(MigrationScope scope) => new(
-            _ => Task.FromResult(migration), scope, options, 0, () => Follow.TargetSchema.PgTools.Locate(Environment.GetEnvironmentVariable), NullLogger.Instance)
+            targetInfo, (_, _) => Task.FromResult(migration), scope, options, 0, () => Follow.TargetSchema.PgTools.Locate(Environment.GetEnvironmentVariable), NullLogger.Instance)
         {
             Status = status,
             Metrics = metrics,

@@ -75,3 +75,19 @@ CREATE TABLE IF NOT EXISTS follow.held_trigger (
     trigger_name text NOT NULL,
     PRIMARY KEY (table_name, trigger_name)
 );
+
+-- What the clone was told and what it planned, so that later commands need not be told again and cannot run with
+-- another plan: the rules' text, the filter options as given, the plan and its fingerprint, the slot, and how far the
+-- migration got. One row, written when a clone starts.
+CREATE TABLE IF NOT EXISTS follow.migration (
+    id           boolean PRIMARY KEY DEFAULT true CHECK (id),
+    rules        text,                          -- the rules' text (a load command's passwords left out); NULL: none
+    rules_origin text,                          -- where they were read: a file, or configuration Follow:Rules
+    filters      text[] NOT NULL DEFAULT '{}',  -- the filter options as given, e.g. {--exclude-table,public.logs}
+    plan         text NOT NULL,                 -- one line per moved table: category, distribution column, path
+    fingerprint  text NOT NULL,                 -- SHA-256 of plan
+    slot_name    text NOT NULL,
+    publication  text NOT NULL,
+    phase        text NOT NULL CHECK (phase IN ('copying', 'copied', 'streaming', 'done')),
+    recorded_at  timestamptz NOT NULL DEFAULT now()
+);

@@ -1,2 +1,5 @@
--- A new clone: no start, end or progress of an earlier stream.
-UPDATE follow.sentinel SET startpos = NULL, endpos = NULL, write_lsn = NULL, flush_lsn = NULL, replay_lsn = NULL, done_at = NULL;
+-- A new clone: no start or progress of an earlier stream. $1: whether endpos stays, as it does unless the clone
+-- replaces a finished one (an operator's cutover set while a clone is unfinished belongs to that clone).
+UPDATE follow.sentinel
+   SET startpos = NULL, endpos = CASE WHEN $1 THEN endpos END, write_lsn = NULL, flush_lsn = NULL, replay_lsn = NULL,
+       done_at = NULL;
