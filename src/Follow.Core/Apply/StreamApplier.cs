@@ -33,11 +33,15 @@ public sealed class StreamApplier : IAsyncDisposable
     private int _changes;
     private AppliedWork? _committed;
 
-    private StreamApplier(NpgsqlConnection connection, DistributionPlan plan, bool citus, NpgsqlLogSequenceNumber? applied)
+    // The schema of the origin functions the role may call; null: the applied position is replay_lsn alone.
+    private readonly string? _originFunctions;
+
+    private StreamApplier(NpgsqlConnection connection, DistributionPlan plan, bool citus, TargetRights rights, NpgsqlLogSequenceNumber? applied)
     {
         _connection = connection;
         _enricher = new KeyEnricher(plan);
-        _writer = new TargetWriter(connection, plan, citus) { MarkSent = Committed };
+        _originFunctions = rights.OriginFunctions;
+        _writer = new TargetWriter(connection, plan, citus, ForeignKeysChecked(citus, rights)) { MarkSent = Committed };
         _mover = new RowMover(_writer);
         Applied = applied;
     }
@@ -46,21 +50,29 @@ public sealed class StreamApplier : IAsyncDisposable
     public static bool RefersToReferenceTables(DistributionPlan plan) =>
         plan.Tables.Any(t => t.Category.IsDistributed() && t.ForeignKeys.Any(k => plan.Find(k.ReferencedTable)?.Category == TableCategory.Reference));
 
+    /// <summary>
+    /// Whether the target checks foreign keys while Follow writes: always on Citus (its workers check them whatever the
+    /// session says); on PostgreSQL where the role may not set session_replication_role.
+    /// </summary>
+    public static bool ForeignKeysChecked(bool citus, TargetRights rights) => citus || !rights.MaySkipTriggers;
+
     public static async Task<StreamApplier> OpenAsync(DistributionPlan plan, ConnectionInfo target, CancellationToken cancellationToken)
     {
         var connection = await target.OpenAsync("follow apply", ExitCode.TargetFailure, cancellationToken, prepare: true);
         try
         {
             var citus = await connection.HasCitusAsync(cancellationToken);
-            var applied = await ReplicationOrigin.SetUpAsync(connection, citus, cancellationToken);
-            // As PostgreSQL's own apply worker does: the source already checked foreign keys. Not on Citus: the setting
+            var rights = await TargetRights.ReadAsync(connection, cancellationToken);
+            var applied = await ReplicationOrigin.SetUpAsync(connection, citus, rights.OriginFunctions, cancellationToken);
+            // As PostgreSQL's own apply worker does: the source already checked foreign keys, where the role may say so
+            // (else the write planner keeps every foreign key's order, as on Citus). Not on Citus: the setting
             // reaches no shard, and silences the trigger through which Citus empties shards on TRUNCATE; there the
             // write planner keeps every foreign key's order, and the triggers are held (HeldTriggers).
             // On Citus, where a distributed table refers to a reference table, an update or delete of many rows runs
             // on every shard with one connection a worker, shard after shard, so that a later write to the reference
             // table in the same transaction is allowed (Citus refuses it after parallel access to a table that refers
             // to it). Without such a key, the shards run in parallel: a third of the time, measured.
-            var setting = !citus ? "SET session_replication_role = replica"
+            var setting = !citus ? (rights.MaySkipTriggers ? "SET session_replication_role = replica" : null)
                 : RefersToReferenceTables(plan) ? "SET citus.multi_shard_modify_mode = sequential"
                 : null;
             if (setting is not null)
@@ -68,7 +80,7 @@ public sealed class StreamApplier : IAsyncDisposable
                 await using var session = new NpgsqlCommand(setting, connection);
                 await session.ExecuteNonQueryAsync(cancellationToken);
             }
-            return new StreamApplier(connection, plan, citus, applied);
+            return new StreamApplier(connection, plan, citus, rights, applied);
         }
         catch
         {
@@ -144,7 +156,7 @@ public sealed class StreamApplier : IAsyncDisposable
         if (_lastPending is { } commit && _begin is null)
         {
             await ApplySegmentAsync(cancellationToken);
-            foreach (var (sql, parameters) in ReplicationOrigin.RecordCommit(commit.CommitLsn, commit.CommitTime))
+            foreach (var (sql, parameters) in ReplicationOrigin.RecordCommit(commit.CommitLsn, commit.CommitTime, _originFunctions))
             {
                 await _writer.QueueAsync(sql, null, cancellationToken, parameters);
             }

@@ -16,7 +16,9 @@ namespace Follow.Apply;
 /// batch at most is in flight; anything else on the connection waits for it first. It answers key look-ups after
 /// everything written before them (<see cref="ITargetKeys"/>).
 /// </summary>
-public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan plan, bool citus) : ITargetKeys
+/// <param name="foreignKeysChecked">Whether the target checks foreign keys while Follow writes (Citus; PostgreSQL
+/// where the role may not set session_replication_role): writes then keep every key's order.</param>
+public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan plan, bool citus, bool foreignKeysChecked) : ITargetKeys
 {
     // How many writes, and values, go to the target in one round trip.
     private const int BatchSize = 500;
@@ -27,7 +29,7 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
     // A shard's rows as one statement from this many: about 2 ms, where a single-row statement costs about 0.7 ms (measured).
     private const int CitusShardRows = 4;
 
-    private readonly WritePlanner _planner = new(plan, foreignKeysChecked: citus, citus ? WritePlanner.CitusHeldRows : WritePlanner.HeldRows);
+    private readonly WritePlanner _planner = new(plan, foreignKeysChecked, citus ? WritePlanner.CitusHeldRows : WritePlanner.HeldRows);
     private readonly StatementText _text = new();
     private readonly CitusShards _shards = new();
     private readonly TargetRowTypes _rowTypes = new();
@@ -40,7 +42,7 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
 
     public DistributionPlan Plan => plan;
 
-    /// <summary>Whether the target is Citus: it checks foreign keys while Follow writes, and routes each statement by its distribution key.</summary>
+    /// <summary>Whether the target is Citus: it routes each statement by its distribution key.</summary>
     public bool Citus => citus;
 
     /// <summary>Told when the batch carrying a commit (<see cref="CommitAsync"/>) has run on the target.</summary>

@@ -1,51 +1,124 @@
+using Follow.Connections;
 using Follow.Diagnostics;
+using Follow.Model;
 using Npgsql;
+using Npgsql.Replication;
+using Npgsql.Replication.PgOutput;
 
 namespace Follow.Decode;
 
-/// <summary>What logical replication needs on the source, checked before anything is created, with the fix for each.</summary>
+/// <summary>What the source must allow for the publication, the slot and the copy, and which rights are missing.</summary>
+/// <param name="SlotName">The slot Follow uses.</param>
+/// <param name="CreatesSlot">Whether it is created (a clone) rather than read (a stream that resumes).</param>
+/// <param name="Published">The tables the publication names: the role must own them.</param>
+/// <param name="Read">The tables the copy reads.</param>
+/// <param name="Sequences">The sequences whose values the target takes.</param>
+public sealed record SourceNeeds(
+    string SlotName, bool CreatesSlot, IReadOnlyCollection<QualifiedName> Published, IReadOnlyCollection<QualifiedName> Read,
+    IReadOnlyCollection<QualifiedName> Sequences);
+
+/// <summary>
+/// The source's side of the preflight: settings read, rights tried rather than read from role attributes (on RDS and
+/// Aurora the replication right is membership in rds_replication, and rolreplication reads false). It opens a
+/// replication connection, runs IDENTIFY_SYSTEM, creates and drops a temporary pgoutput slot. Changes nothing that
+/// outlives it; each problem names the fix on self-hosted PostgreSQL and the managed services.
+/// </summary>
 public static class ReplicationPreflight
 {
-    private const string Sql = """
-        SELECT current_setting('wal_level'),
-               current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots),
-               current_setting('max_wal_senders')::int - (SELECT count(*) FROM pg_stat_replication),
-               (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user),
-               current_user
-        """;
+    private const string WalLevelFix =
+        "self-hosted PostgreSQL: ALTER SYSTEM SET wal_level = logical, then restart; Amazon RDS and Aurora: rds.logical_replication = 1 "
+        + "in the parameter group, then reboot; Cloud SQL: the flag cloudsql.logical_decoding = on; Azure Flexible Server: wal_level = logical "
+        + "in the server parameters, then restart";
 
-    /// <param name="slotExists">A slot of ours that is already there needs no free slot.</param>
-    public static async Task CheckAsync(NpgsqlConnection source, bool slotExists, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> ProblemsAsync(ConnectionInfo source, SourceNeeds needs, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(Sql, source);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var walLevel = reader.GetString(0);
-        var freeSlots = reader.GetInt64(1);
-        var freeSenders = reader.GetInt64(2);
-        var canReplicate = reader.GetBoolean(3);
-        var user = reader.GetString(4);
-
+        await using var connection = await source.OpenAsync("follow preflight", ExitCode.SourceFailure, cancellationToken);
         var problems = new List<string>();
-        if (walLevel != "logical")
+        string walLevel, user, database;
+        bool canCreate;
+        await using (var command = new NpgsqlCommand(SqlResource.Load("Decode.Sql.source-rights.sql"), connection))
         {
-            problems.Add($"the source has wal_level = {walLevel}; logical replication needs wal_level = logical (ALTER SYSTEM SET wal_level = logical, then restart the server)");
+            command.Parameters.Add(new NpgsqlParameter { Value = needs.SlotName });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            walLevel = reader.GetString(0);
+            var freeSlots = reader.GetInt64(1);
+            var freeSenders = reader.GetInt64(2);
+            var slotExists = reader.GetBoolean(3);
+            user = reader.GetString(4);
+            database = reader.GetString(5);
+            canCreate = reader.GetBoolean(6);
+            if (walLevel != "logical")
+            {
+                problems.Add($"the source has wal_level = {walLevel}; logical replication needs wal_level = logical ({WalLevelFix})");
+            }
+            if (freeSlots < 1 && !slotExists)
+            {
+                problems.Add("the source has no free replication slot (max_replication_slots is reached); raise max_replication_slots (needs a restart) or drop an unused slot (pg_drop_replication_slot)");
+            }
+            if (freeSenders < 1)
+            {
+                problems.Add("the source has no free WAL sender (max_wal_senders is reached); raise max_wal_senders (needs a restart) or stop another replication client");
+            }
         }
-        if (freeSlots < 1 && !slotExists)
+        var role = Sql.Ident(user);
+        if (needs.SlotName.StartsWith("rds", StringComparison.Ordinal))
         {
-            problems.Add("the source has no free replication slot (max_replication_slots is reached); raise max_replication_slots (needs a restart) or drop an unused slot (pg_drop_replication_slot)");
+            problems.Add($"the slot name {needs.SlotName} begins with rds, which Amazon RDS and Aurora reserve for their own slots; give another name with --slot-name");
         }
-        if (freeSenders < 1)
+        if (needs.CreatesSlot && !canCreate)
         {
-            problems.Add("the source has no free WAL sender (max_wal_senders is reached); raise max_wal_senders (needs a restart) or stop another replication client");
+            problems.Add($"the role {user} may not create the publication in the source database {database}; run GRANT CREATE ON DATABASE {Sql.Ident(database)} TO {role}");
         }
-        if (!canReplicate)
+        foreach (var table in await ListAsync(connection, "source-unowned", cancellationToken, needs.Published))
         {
-            problems.Add($"the role {user} lacks the REPLICATION attribute; run ALTER ROLE {Model.Sql.Ident(user)} REPLICATION as a superuser, or connect as a role that has it");
+            problems.Add($"the role {user} does not own the table {table}, which the publication names; run ALTER TABLE {table} OWNER TO {role}, or connect as its owner");
         }
-        if (problems.Count > 0)
+        foreach (var relation in await ListAsync(connection, "source-unreadable", cancellationToken, needs.Read, needs.Sequences))
         {
-            throw new BadInputException("the source cannot stream changes; nothing was changed:\n  - " + string.Join("\n  - ", problems));
+            problems.Add($"the role {user} may not read {relation}; run GRANT SELECT ON {relation} TO {role}");
         }
+        if (await TryReplicationAsync(source, needs.CreatesSlot && walLevel == "logical", cancellationToken) is { } refused)
+        {
+            problems.Add($"the role {user} may not stream changes ({refused}); give it the replication right: self-hosted PostgreSQL: ALTER ROLE {role} WITH REPLICATION; "
+                + $"Amazon RDS and Aurora: GRANT rds_replication TO {role}; Cloud SQL and Azure Flexible Server: ALTER ROLE {role} WITH REPLICATION, as the server's admin role");
+        }
+        return problems;
+    }
+
+    /// <summary>
+    /// IDENTIFY_SYSTEM on a replication connection, and a temporary slot created and dropped when
+    /// <paramref name="trySlot"/>: the server's answer, whatever role attribute or group membership grants it.
+    /// Returns the server's refusal, or null.
+    /// </summary>
+    private static async Task<string?> TryReplicationAsync(ConnectionInfo source, bool trySlot, CancellationToken cancellationToken)
+    {
+        await using var replication = new LogicalReplicationConnection(source.WithApplicationName("follow preflight").ToNpgsqlConnectionString());
+        try
+        {
+            await replication.Open(cancellationToken);
+            await replication.IdentifySystem(cancellationToken);
+            if (!trySlot) return null;
+            var name = $"follow_preflight_{Guid.NewGuid():N}";
+            await replication.CreatePgOutputReplicationSlot(
+                name, temporarySlot: true, slotSnapshotInitMode: LogicalSlotSnapshotInitMode.NoExport, cancellationToken: cancellationToken);
+            await replication.DropReplicationSlot(name, cancellationToken: cancellationToken);
+            return null;
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.InvalidAuthorizationSpecification)
+        {
+            return $"{ex.SqlState}: {ex.MessageText}";
+        }
+    }
+
+    private static async Task<List<string>> ListAsync(
+        NpgsqlConnection connection, string query, CancellationToken cancellationToken, params IReadOnlyCollection<QualifiedName>[] lists)
+    {
+        await using var command = new NpgsqlCommand(SqlResource.Load($"Decode.Sql.{query}.sql"), connection);
+        foreach (var list in lists) command.Parameters.Add(new NpgsqlParameter { Value = list.Select(t => t.Quoted).ToArray() });
+        var found = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) found.Add(reader.GetString(0));
+        return found;
     }
 }

@@ -35,7 +35,7 @@ public sealed class SlotSnapshot : IAsyncDisposable
     public NpgsqlLogSequenceNumber ConsistentPoint { get; }
 
     /// <summary>
-    /// Creates the publication (when missing) and the slot. A slot of the same name left by an interrupted copy is
+    /// Creates the publication (when missing) and the slot, once <see cref="ReplicationPreflight"/> found every right. A slot of the same name left by an interrupted copy is
     /// dropped first: its snapshot is gone with the session that exported it, so the copy starts over.
     /// </summary>
     public static async Task<SlotSnapshot> CreateAsync(
@@ -46,7 +46,6 @@ public sealed class SlotSnapshot : IAsyncDisposable
             await using (var connection = new NpgsqlConnection(source.WithApplicationName("follow").ToNpgsqlConnectionString()))
             {
                 await connection.OpenAsync(cancellationToken);
-                await ReplicationPreflight.CheckAsync(connection, await SlotExistsAsync(connection, slotName, cancellationToken), cancellationToken);
                 await DropSlotIfExistsAsync(connection, slotName, cancellationToken);
                 await CreatePublicationAsync(connection, publication, tables, cancellationToken);
             }
@@ -61,13 +60,6 @@ public sealed class SlotSnapshot : IAsyncDisposable
         {
             throw new FollowException($"cannot create the replication slot {slotName} on the source {source.Redacted}: {ex.Message}", ExitCode.SourceFailure, ex);
         }
-    }
-
-    private static async Task<bool> SlotExistsAsync(NpgsqlConnection connection, string slotName, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = slotName });
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>

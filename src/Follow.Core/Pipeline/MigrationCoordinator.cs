@@ -42,6 +42,7 @@ public sealed partial class MigrationCoordinator(
         if (!startsOver && recorded?.Plan is { } recordedPlan) PlanAgreement.RefuseOtherPlan(recordedPlan, planned.Record, Command(scope));
         var settings = startsOver ? options
             : options with { SlotName = PlanAgreement.SlotOf(recorded, options.SlotName, options.SlotNameGiven, Command(scope)) };
+        await Preflight.RunAsync(planned, wanted, settings.SlotName, logger, cancellationToken);
 
         if (wanted == MigrationScope.SchemaOnly)
         {

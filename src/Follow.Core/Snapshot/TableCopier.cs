@@ -323,23 +323,8 @@ public sealed partial class TableCopier(
     }
 
     /// <summary>Whether the target's role may copy without firing triggers (a superuser, or granted SET on session_replication_role).</summary>
-    public static async Task<bool> MaySkipTriggersAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        try
-        {
-            await ExecuteAsync(connection, SkipTriggers, cancellationToken);
-            return true;
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-        {
-            return false;
-        }
-        finally
-        {
-            await transaction.RollbackAsync(CancellationToken.None);
-        }
-    }
+    public static Task<bool> MaySkipTriggersAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        State.TargetRights.MaySkipTriggersAsync(connection, cancellationToken);
 
     /// <summary>A PostgreSQL error names its server only through the connection; the copy's errors are mostly the target's.</summary>
     private static ExitCode FailureSide(Exception ex) => ex is PostgresException { SqlState: "25P02" or "40001" } ? ExitCode.SourceFailure : ExitCode.TargetFailure;
