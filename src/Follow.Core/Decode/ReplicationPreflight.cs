@@ -14,8 +14,7 @@ namespace Follow.Decode;
 /// <param name="Read">The tables the copy reads.</param>
 /// <param name="Sequences">The sequences whose values the target takes.</param>
 public sealed record SourceNeeds(
-    string SlotName, bool CreatesSlot, IReadOnlyCollection<QualifiedName> Published, IReadOnlyCollection<QualifiedName> Read,
-    IReadOnlyCollection<QualifiedName> Sequences);
+    string SlotName, bool CreatesSlot, IReadOnlyList<QualifiedName> Published, IReadOnlyList<QualifiedName> Read, IReadOnlyList<QualifiedName> Sequences);
 
 /// <summary>
 /// The source's side of the preflight: settings read, rights tried rather than read from role attributes (on RDS and
@@ -61,20 +60,20 @@ public static class ReplicationPreflight
                 problems.Add("the source has no free WAL sender (max_wal_senders is reached); raise max_wal_senders (needs a restart) or stop another replication client");
             }
         }
-        var role = Sql.Ident(user);
+        var role = Sql.IdentIfNeeded(user);
         if (needs.SlotName.StartsWith("rds", StringComparison.Ordinal))
         {
             problems.Add($"the slot name {needs.SlotName} begins with rds, which Amazon RDS and Aurora reserve for their own slots; give another name with --slot-name");
         }
         if (needs.CreatesSlot && !canCreate)
         {
-            problems.Add($"the role {user} may not create the publication in the source database {database}; run GRANT CREATE ON DATABASE {Sql.Ident(database)} TO {role}");
+            problems.Add($"the role {user} may not create the publication in the source database {database}; run GRANT CREATE ON DATABASE {Sql.IdentIfNeeded(database)} TO {role}");
         }
-        foreach (var table in await ListAsync(connection, "source-unowned", cancellationToken, needs.Published))
+        foreach (var table in await ListAsync(connection, "source-unowned", needs.Published, cancellationToken))
         {
             problems.Add($"the role {user} does not own the table {table}, which the publication names; run ALTER TABLE {table} OWNER TO {role}, or connect as its owner");
         }
-        foreach (var relation in await ListAsync(connection, "source-unreadable", cancellationToken, needs.Read, needs.Sequences))
+        foreach (var relation in await ListAsync(connection, "source-unreadable", [.. needs.Read, .. needs.Sequences], cancellationToken))
         {
             problems.Add($"the role {user} may not read {relation}; run GRANT SELECT ON {relation} TO {role}");
         }
@@ -111,14 +110,15 @@ public static class ReplicationPreflight
         }
     }
 
-    private static async Task<List<string>> ListAsync(
-        NpgsqlConnection connection, string query, CancellationToken cancellationToken, params IReadOnlyCollection<QualifiedName>[] lists)
+    /// <summary>Those of <paramref name="relations"/> that the query picks, by their positions.</summary>
+    private static async Task<List<QualifiedName>> ListAsync(
+        NpgsqlConnection connection, string query, IReadOnlyList<QualifiedName> relations, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(SqlResource.Load($"Decode.Sql.{query}.sql"), connection);
-        foreach (var list in lists) command.Parameters.Add(new NpgsqlParameter { Value = list.Select(t => t.Quoted).ToArray() });
-        var found = new List<string>();
+        command.Parameters.Add(new NpgsqlParameter { Value = relations.Select(t => t.Quoted).ToArray() });
+        var found = new List<QualifiedName>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) found.Add(reader.GetString(0));
+        while (await reader.ReadAsync(cancellationToken)) found.Add(relations[(int)reader.GetInt64(0) - 1]);
         return found;
     }
 }

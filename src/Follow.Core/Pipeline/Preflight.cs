@@ -36,7 +36,7 @@ public static partial class Preflight
         if (cloning && !rights.CanCreate)
         {
             problems.Add($"the target role {rights.User} may not create Follow's schema and the moved tables in the database {rights.Database}; "
-                + $"run GRANT CREATE ON DATABASE {Sql.Ident(rights.Database)} TO {Sql.Ident(rights.User)}");
+                + $"run GRANT CREATE ON DATABASE {Sql.IdentIfNeeded(rights.Database)} TO {Sql.IdentIfNeeded(rights.User)}");
         }
         if (problems.Count > 0)
         {
@@ -45,7 +45,7 @@ public static partial class Preflight
         if (!streaming) return;
         if (rights.OriginFunctions is null) Log.NoOrigin(logger, rights.User);
         else if (rights.OriginFunctions != "pg_catalog") Log.WrappedOrigin(logger, rights.OriginFunctions);
-        if (!citus && !rights.MaySkipTriggers) Log.ForeignKeysChecked(logger, rights.User, Sql.Ident(rights.User));
+        if (!citus && !rights.MaySkipTriggers) Log.ForeignKeysChecked(logger, rights.User, Sql.IdentIfNeeded(rights.User));
     }
 
     /// <summary>What the source must allow: a clone names, owns and reads the moved tables; a stream reads its slot.</summary>

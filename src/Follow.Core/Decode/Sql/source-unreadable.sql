@@ -1,6 +1,7 @@
--- $1: the tables the copy reads, $2: the sequences whose values are set on the target (quoted, schema-qualified).
--- Those the role may not read.
-SELECT t FROM unnest($1::text[]) t WHERE NOT has_table_privilege(t, 'SELECT')
-UNION ALL
-SELECT s FROM unnest($2::text[]) s WHERE NOT has_sequence_privilege(s, 'SELECT')
-ORDER BY 1;
+-- $1: the tables the copy reads, then the sequences whose values are set on the target (quoted, schema-qualified).
+-- The positions (from 1) of those the role may not read.
+SELECT i
+  FROM unnest($1::text[]) WITH ORDINALITY AS u (r, i)
+ WHERE NOT CASE WHEN (SELECT relkind FROM pg_class WHERE oid = r::regclass) = 'S' THEN has_sequence_privilege(r, 'SELECT')
+                ELSE has_table_privilege(r, 'SELECT') END
+ ORDER BY i;
