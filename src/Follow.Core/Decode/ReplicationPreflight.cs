@@ -73,9 +73,11 @@ public static class ReplicationPreflight
         {
             problems.Add($"the role {user} does not own the table {table}, which the publication names; run ALTER TABLE {table} OWNER TO {role}, or connect as its owner");
         }
-        foreach (var relation in await ListAsync(connection, "source-unreadable", [.. needs.Read, .. needs.Sequences], cancellationToken))
+        if (await ListAsync(connection, "source-unreadable", [.. needs.Read, .. needs.Sequences], cancellationToken) is { Count: > 0 } unreadable)
         {
-            problems.Add($"the role {user} may not read {relation}; run GRANT SELECT ON {relation} TO {role}");
+            // GRANT SELECT ON takes sequences beside tables.
+            var names = string.Join(", ", unreadable);
+            problems.Add($"the role {user} may not read {names}; run GRANT SELECT ON {names} TO {role}");
         }
         if (await TryReplicationAsync(source, needs.CreatesSlot && walLevel == "logical", cancellationToken) is { } refused)
         {
