@@ -28,16 +28,25 @@ public sealed class LeastPrivilegeStreamTests
         CREATE TRIGGER companies_log AFTER INSERT ON companies FOR EACH ROW EXECUTE FUNCTION log_company();
         """;
 
-    // Every tenth transaction a new company (its event written by the trigger), each time an ad's counter, the
-    // oldest click deleted and an impression under that ad: writes the foreign keys order.
-    private const string Workload = """
-        WITH once AS (INSERT INTO applied_once (n) VALUES ($1) RETURNING n),
-             company AS (INSERT INTO companies (id, name, created_at, updated_at)
-                         SELECT 1000000 + n, 'company ' || n, now(), now() FROM once WHERE n % 10 = 0 RETURNING id),
-             ad AS (UPDATE ads SET clicks_count = $1 WHERE id = 1 + $1 % 200 RETURNING id),
-             gone AS (DELETE FROM clicks WHERE id = (SELECT min(id) FROM clicks) RETURNING id)
-        INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
-        SELECT ad.id, now(), 'https://least', 0.01, '10.5.5.5', jsonb_build_object('n', once.n) FROM ad, once
+    // A transaction of the workload, its statements in order: an event of an existing company; every tenth time a new
+    // company (its event written by the trigger) and one of twenty transactions before deleted, events first; an ad's
+    // counter, the oldest click deleted and an impression under that ad. Where the target checks foreign keys, a
+    // new company's event written before the company (with the other events) would be refused.
+    private const string WorkloadFunction = """
+        CREATE FUNCTION workload(n bigint) RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO applied_once (n) VALUES (n);
+            INSERT INTO company_events (company_id, note) VALUES (1 + n % 10, 'event ' || n);
+            IF n % 10 = 0 THEN
+                INSERT INTO companies (id, name, created_at, updated_at) VALUES (1000000 + n, 'company ' || n, now(), now());
+                DELETE FROM company_events WHERE company_id = 1000000 + n - 20;
+                DELETE FROM companies WHERE id = 1000000 + n - 20;
+            END IF;
+            UPDATE ads SET clicks_count = n WHERE id = 1 + n % 200;
+            DELETE FROM clicks WHERE id = (SELECT min(id) FROM clicks);
+            INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data)
+            SELECT id, now(), 'https://least', 0.01, '10.5.5.5', jsonb_build_object('n', n) FROM ads WHERE id = 1 + n % 200;
+        END $$;
         """;
 
     [Fact]
@@ -46,7 +55,7 @@ public sealed class LeastPrivilegeStreamTests
         var (source, target) = await AdPlatformAsync("least_privilege", 0.01);
         await using var _ = source;
         await using var __ = target;
-        await source.ExecuteAsync(Extra);
+        await source.ExecuteAsync(Extra + WorkloadFunction);
         await using var roles = new Roles();
         var sourceRole = await roles.CreateAsync(source, Roles.NewName("src_repl"), "REPLICATION");
         await Roles.GiveTablesAsync(source, sourceRole);
@@ -63,7 +72,7 @@ public sealed class LeastPrivilegeStreamTests
             var cloneOutput = clone.StandardOutput.ReadToEndAsync();
             await WaitForActiveSlotAsync(source);
             Assert.False(clone.HasExited, clone.HasExited ? await cloneError : null);
-            var writer = WriteNumberedAsync(source, Workload, TimeSpan.FromMilliseconds(5), stop.Token);
+            var writer = WriteNumberedAsync(source, "SELECT workload($1)", TimeSpan.FromMilliseconds(5), stop.Token);
             await Task.Delay(1500);
             // kill -9: the follower stops between any two statements.
             clone.Kill(entireProcessTree: true);
