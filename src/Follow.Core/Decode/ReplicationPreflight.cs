@@ -34,7 +34,7 @@ public static class ReplicationPreflight
         await using var connection = await source.OpenAsync("follow preflight", ExitCode.SourceFailure, cancellationToken);
         var problems = new List<string>();
         string walLevel, user, database;
-        bool canCreate;
+        bool canCreate, slotFree, senderFree;
         await using (var command = new NpgsqlCommand(SqlResource.Load("Decode.Sql.source-rights.sql"), connection))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = needs.SlotName });
@@ -47,6 +47,7 @@ public static class ReplicationPreflight
             user = reader.GetString(4);
             database = reader.GetString(5);
             canCreate = reader.GetBoolean(6);
+            (slotFree, senderFree) = (freeSlots >= 1, freeSenders >= 1);
             if (walLevel != "logical")
             {
                 problems.Add($"the source has wal_level = {walLevel}; logical replication needs wal_level = logical ({WalLevelFix})");
@@ -79,7 +80,8 @@ public static class ReplicationPreflight
             var names = string.Join(", ", unreadable);
             problems.Add($"the role {user} may not read {names}; run GRANT SELECT ON {names} TO {role}");
         }
-        if (await TryReplicationAsync(source, needs.CreatesSlot && walLevel == "logical", cancellationToken) is { } refused)
+        // Tried only where the server has room: a full server's refusal is told above.
+        if (senderFree && await TryReplicationAsync(source, needs.CreatesSlot && walLevel == "logical" && slotFree, cancellationToken) is { } refused)
         {
             problems.Add($"the role {user} may not stream changes ({refused}); give it the replication right: self-hosted PostgreSQL: ALTER ROLE {role} WITH REPLICATION; "
                 + $"Amazon RDS and Aurora: GRANT rds_replication TO {role}; Cloud SQL and Azure Flexible Server: ALTER ROLE {role} WITH REPLICATION, as the server's admin role");
