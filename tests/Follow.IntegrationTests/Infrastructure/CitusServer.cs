@@ -133,6 +133,21 @@ public sealed class CitusDatabase(ConnectionInfo coordinator, string name) : IAs
         return (T?)await new NpgsqlCommand(sql, connection).ExecuteScalarAsync();
     }
 
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await new NpgsqlCommand(sql, connection).ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Runs a statement in the coordinator's own database, e.g. on a role, once this database is gone.</summary>
+    public async Task ExecuteOnServerAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(coordinator.ToNpgsqlConnectionString());
+        await connection.OpenAsync();
+        await new NpgsqlCommand(sql, connection).ExecuteNonQueryAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await using (var pooled = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(pooled);
