@@ -34,6 +34,20 @@ public sealed record SlotLag(
     bool Active,
     double? LagSeconds)
 {
+    /// <summary>The oldest WAL the slot keeps on the source's disk.</summary>
+    public NpgsqlLogSequenceNumber? RestartLsn { get; init; }
+
+    /// <summary>reserved, extended, unreserved (the next checkpoint may invalidate the slot) or lost.</summary>
+    public string? WalStatus { get; init; }
+
+    /// <summary>WAL that may still be written before the slot is invalidated; null when max_slot_wal_keep_size is unbounded.</summary>
+    public long? SafeWalSize { get; init; }
+
+    /// <summary>WAL the slot keeps on the source's disk: the source's position less restart_lsn.</summary>
+    public long? RetainedBytes => RestartLsn is { } restart
+        ? (ulong)CurrentLsn > (ulong)restart ? (long)((ulong)CurrentLsn - (ulong)restart) : 0
+        : null;
+
     /// <summary>WAL the source wrote that the target has not confirmed yet.</summary>
     public long? LagBytes => ConfirmedFlushLsn is { } confirmed
         ? (ulong)CurrentLsn > (ulong)confirmed ? (long)((ulong)CurrentLsn - (ulong)confirmed) : 0

@@ -19,6 +19,11 @@ public static class SlotLagReader
             reader.GetFieldValue<NpgsqlLogSequenceNumber>(0),
             reader.IsDBNull(1) ? null : reader.GetFieldValue<NpgsqlLogSequenceNumber>(1),
             reader.GetBoolean(2),
-            reader.IsDBNull(3) ? null : reader.GetDouble(3));
+            reader.IsDBNull(3) ? null : reader.GetDouble(3))
+        {
+            RestartLsn = reader.IsDBNull(4) ? null : reader.GetFieldValue<NpgsqlLogSequenceNumber>(4),
+            WalStatus = reader.IsDBNull(5) ? null : reader.GetString(5),
+            SafeWalSize = reader.IsDBNull(6) ? null : reader.GetInt64(6),
+        };
     }
 }

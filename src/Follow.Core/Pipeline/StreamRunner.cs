@@ -21,6 +21,7 @@ public sealed partial class StreamRunner(
 {
     private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan SettleCheck = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan SlotWatch = TimeSpan.FromSeconds(2);
 
     // The hand-over from decode to apply: records, and the bytes they hold (a 1,000,000-row transaction of wide
     // rows must not fill the follower's memory).
@@ -84,6 +85,7 @@ public sealed partial class StreamRunner(
             }
         }, CancellationToken.None);
 
+        var watching = WatchSlotAsync(stopDecoding.Token);
         try
         {
             await ApplyUntilEndposAsync(handOver, replication, applier, cancellationToken);
@@ -92,6 +94,7 @@ public sealed partial class StreamRunner(
         {
             await stopDecoding.CancelAsync();
             await decoding;
+            await watching;
         }
     }
 
@@ -105,6 +108,7 @@ public sealed partial class StreamRunner(
         long idleMessages = -1;
         while (true)
         {
+            if (_lost is { } lost) throw lost;
             if (applier.HasCommitted) await ReportCommittedAsync(applier, replication, cancellationToken);
             if (DateTime.UtcNow - lastRead > IdleCheck)
             {
@@ -235,17 +239,19 @@ public sealed partial class StreamRunner(
 
     /// <summary>
     /// A follower that was just killed leaves its WAL sender, and the slot active, until the server notices; the
-    /// slot is waited for rather than the restart refused.
+    /// slot is waited for rather than the restart refused. A slot the source invalidated (lost) stops Follow.
     /// </summary>
     private async Task WaitForSlotAsync(CancellationToken cancellationToken)
     {
         await using var connection = await source.OpenAsync("follow", ExitCode.SourceFailure, cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
-            await using var command = new NpgsqlCommand("SELECT active FROM pg_replication_slots WHERE slot_name = $1", connection);
+            await using var command = new NpgsqlCommand("SELECT CASE WHEN wal_status = 'lost' THEN NULL ELSE active END FROM pg_replication_slots WHERE slot_name = $1", connection);
             command.Parameters.Add(new NpgsqlParameter { Value = slotName });
             switch (await command.ExecuteScalarAsync(cancellationToken))
             {
+                case DBNull:
+                    throw SlotLost();
                 case null:
                     throw new BadInputException($"the source has no replication slot {slotName}; run follow clone first (or give --slot-name)");
                 case false:
@@ -254,6 +260,43 @@ public sealed partial class StreamRunner(
                     throw new FollowException($"the replication slot {slotName} is in use by another client; stop it, then run follow follow again", ExitCode.SourceFailure);
             }
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+    }
+
+    private FollowException SlotLost() => new(
+        $"the replication slot {slotName} was invalidated (wal_status lost): the source removed WAL the stream had not read yet, because the slot "
+        + "kept more than max_slot_wal_keep_size. The changes since cannot be streamed: the migration must start again from a new clone "
+        + "(follow clone --drop-if-exists --follow), with max_slot_wal_keep_size raised or the stream kept closer", ExitCode.SourceFailure);
+
+    // Set by the slot's watch once the source invalidated it; the apply loop stops with it.
+    private volatile FollowException? _lost;
+
+    /// <summary>
+    /// Looks at the slot's wal_status every few seconds: a WAL sender that already read past the removed WAL goes on
+    /// streaming from an invalidated slot, and nothing else would tell.
+    /// </summary>
+    private async Task WatchSlotAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await source.OpenAsync("follow slot watch", ExitCode.SourceFailure, cancellationToken);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await using (var command = new NpgsqlCommand("SELECT wal_status = 'lost' FROM pg_replication_slots WHERE slot_name = $1", connection))
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = slotName });
+                    if (await command.ExecuteScalarAsync(cancellationToken) is true)
+                    {
+                        _lost = SlotLost();
+                        return;
+                    }
+                }
+                await Task.Delay(SlotWatch, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || Retry.IsTransient(ex))
+        {
+            // Stopping, or a source gone away, which the stream itself reports.
         }
     }
 

@@ -41,6 +41,8 @@ public static class ProgressRendering
             var seconds = slot.LagSeconds is { } s ? $", {s.ToString("F1", CultureInfo.InvariantCulture)} s" : "";
             var reader = slot.Active ? "a follower reads the slot" : "no follower reads the slot";
             yield return $"Lag: {ProgressFormat.Size(slot.LagBytes ?? 0)} of WAL{seconds} (source at {slot.CurrentLsn}; {reader})";
+            var safe = slot.SafeWalSize is { } size ? $"{ProgressFormat.Size(size)} more before max_slot_wal_keep_size invalidates it" : "max_slot_wal_keep_size unbounded";
+            yield return $"Retained WAL: {ProgressFormat.Size(slot.RetainedBytes ?? 0)} on the source's disk (wal_status {slot.WalStatus ?? "-"}; {safe})";
         }
         else
         {
@@ -164,6 +166,10 @@ public static class ProgressRendering
                 slotActive = stream.Slot?.Active,
                 lagBytes = stream.Slot?.LagBytes,
                 lagSeconds = stream.Slot?.LagSeconds,
+                restartLsn = stream.Slot?.RestartLsn?.ToString(),
+                retainedBytes = stream.Slot?.RetainedBytes,
+                walStatus = stream.Slot?.WalStatus,
+                safeWalSize = stream.Slot?.SafeWalSize,
             },
         };
         return JsonSerializer.Serialize(document, Options) + "\n";

@@ -68,4 +68,50 @@ public sealed class ReplicationLimitsTests
             foreach (var sender in senders) await sender.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Retained_wal_shows_in_list_progress_and_a_slot_the_source_invalidates_stops_the_stream_with_exit_6()
+    {
+        var (source, target) = await AdPlatformAsync("limits_lost", 0.01);
+        await using var _ = source;
+        await using var __ = target;
+        string[] connections = ["--slot-name", source.Name, "--source", source.Uri, "--target", target.Uri, "--rules", Rules];
+        var clone = await FollowProcess.RunAsync(["clone", .. connections]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+
+        var progress = await FollowProcess.RunAsync("list", "progress", "--json", "--source", source.Uri, "--target", target.Uri);
+        var stream = System.Text.Json.JsonDocument.Parse(progress.Output).RootElement.GetProperty("stream");
+        Assert.True(stream.GetProperty("retainedBytes").GetInt64() >= 0, progress.Output);
+        Assert.Equal("reserved", stream.GetProperty("walStatus").GetString());
+        var text = await FollowProcess.RunAsync("list", "progress", "--source", source.Uri, "--target", target.Uri);
+        Assert.Contains("Retained WAL:", text.Output);
+
+        // The follower reads but applies nothing, so the slot keeps its WAL while the source writes more than it may keep.
+        var held = await FollowProcess.RunAsync("sentinel", "set", "no-apply", "--target", target.Uri);
+        Assert.True(held.ExitCode == 0, held.Error);
+        using var follower = FollowProcess.Start(null, ["follow", .. connections]);
+        var error = follower.StandardError.ReadToEndAsync();
+        await Stream.StreamKit.WaitForActiveSlotAsync(source);
+        await source.ExecuteAsync("ALTER SYSTEM SET max_slot_wal_keep_size = '32MB'; SELECT pg_reload_conf()");
+        try
+        {
+            await source.ExecuteAsync("CREATE TABLE filler (pad text)");
+            for (var round = 0; round < 3; round++)
+            {
+                await source.ExecuteAsync("INSERT INTO filler SELECT repeat('x', 200) FROM generate_series(1, 150000); SELECT pg_switch_wal(); CHECKPOINT");
+            }
+            Assert.Equal("lost", await source.ScalarAsync<string>($"SELECT wal_status FROM pg_replication_slots WHERE slot_name = '{source.Name}'"));
+            var started = DateTime.UtcNow;
+            await Stream.StreamKit.WaitOrKillAsync(follower, TimeSpan.FromSeconds(60), error);
+
+            var log = await error;
+            Assert.True(follower.ExitCode == 6, log);
+            Assert.Contains("must start again from a new clone", log);
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20), $"exited after {(DateTime.UtcNow - started).TotalSeconds} s");
+        }
+        finally
+        {
+            await source.ExecuteAsync("ALTER SYSTEM RESET max_slot_wal_keep_size; SELECT pg_reload_conf()");
+        }
+    }
 }
