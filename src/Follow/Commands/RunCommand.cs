@@ -58,13 +58,16 @@ public static class RunCommand
             var status = new FollowStatus();
             using var metrics = new FollowMetrics(status);
             var outcome = new WorkerOutcome();
+            var history = new StatusHistory(settings.HistoryInterval);
             builder.Services.AddSingleton(resolved);
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(status);
             builder.Services.AddSingleton(metrics);
             builder.Services.AddSingleton(outcome);
             builder.Services.AddSingleton(context);
+            builder.Services.AddSingleton(history);
             builder.Services.AddHostedService<FollowWorker>();
+            builder.Services.AddHostedService<StatusHistorySampler>();
 
             using var meters = context.Environment("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 }
                 ? Sdk.CreateMeterProviderBuilder()
@@ -75,7 +78,7 @@ public static class RunCommand
                 : null;
 
             await using var app = builder.Build();
-            StatusEndpoints.Map(app, status, settings, resolved.Target);
+            StatusEndpoints.Map(app, status, history, settings, resolved.Target);
             try
             {
                 await app.StartAsync(cancellationToken);
@@ -87,7 +90,7 @@ public static class RunCommand
                     + "choose another port with FOLLOW__HTTP__PORT or --Follow:Http:Port=N");
             }
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            app.Logger.LogInformation("listening on {Addresses} for /healthz, /readyz and /status", string.Join(", ", addresses));
+            app.Logger.LogInformation("listening on {Addresses} for the status page (/), /healthz, /readyz and /status", string.Join(", ", addresses));
             await app.WaitForShutdownAsync(CancellationToken.None);
             return outcome.ExitCode;
         });

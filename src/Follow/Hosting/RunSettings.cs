@@ -39,6 +39,9 @@ public sealed class RunSettings
     /// <summary>How often the source is asked for its WAL position and the slot's, for the lag.</summary>
     public TimeSpan LagInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the status page's chart of the last hour gets a point.</summary>
+    public TimeSpan HistoryInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     public HttpSettings Http { get; set; } = new();
 
     public ReadySettings Ready { get; set; } = new();
@@ -55,6 +58,10 @@ public sealed class RunSettings
         if (Retries < 0) throw Invalid("Retries", "must be 0 or more");
         if (ShutdownTimeout <= TimeSpan.Zero) throw Invalid("ShutdownTimeout", "must be positive, e.g. 00:00:30");
         if (LagInterval <= TimeSpan.Zero) throw Invalid("LagInterval", "must be positive, e.g. 00:00:05");
+        if (HistoryInterval < TimeSpan.FromSeconds(1) || HistoryInterval > StatusHistory.Window)
+        {
+            throw Invalid("HistoryInterval", "must be between 00:00:01 and 01:00:00");
+        }
         if (Http.Port is < 0 or > 65535) throw Invalid("Http:Port", "must be a TCP port (0 picks a free one)");
         if (LogFormat is not ("simple" or "json")) throw Invalid("LogFormat", "must be simple or json");
         // Sizes are refused here, before the host starts, with the setting's name.

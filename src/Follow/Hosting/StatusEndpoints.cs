@@ -15,13 +15,20 @@ using Microsoft.AspNetCore.Routing;
 namespace Follow.Cli.Hosting;
 
 /// <summary>
-/// /healthz: the process lives and the migration has not failed. /readyz: streaming with the lag under the
-/// configured limits. /status: the phase, the copy's per-table progress, the LSNs and the lag, as JSON.
+/// /: the status page. /healthz: the process lives and the migration has not failed. /readyz: streaming with the
+/// lag under the configured limits. /status: the phase, the copy's per-table progress, the LSNs, the lag and the
+/// applied rate, as JSON; /status/history: the last hour of the lag and the rate.
 /// </summary>
 public static class StatusEndpoints
 {
-    public static void Map(IEndpointRouteBuilder routes, FollowStatus status, RunSettings settings, ConnectionInfo target)
+    public static void Map(IEndpointRouteBuilder routes, FollowStatus status, StatusHistory history, RunSettings settings, ConnectionInfo target)
     {
+        routes.MapGet("/", () => Results.Content(StatusPage.Html, "text/html; charset=utf-8"));
+        routes.MapGet("/status/history", () => Results.Json(new
+        {
+            intervalSeconds = history.Interval.TotalSeconds,
+            points = history.Points(),
+        }, HistoryOptions));
         routes.MapGet("/healthz", () =>
         {
             var snapshot = status.Snapshot();
@@ -36,7 +43,7 @@ public static class StatusEndpoints
                 statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         routes.MapGet("/status", async (CancellationToken cancellationToken) =>
-            Results.Text(await StatusJsonAsync(status.Snapshot(), settings, target, cancellationToken), "application/json"));
+            Results.Text(await StatusJsonAsync(status.Snapshot(), history, settings, target, cancellationToken), "application/json"));
     }
 
     public static (bool Ready, string Reason) Readiness(StatusSnapshot snapshot, ReadySettings limits)
@@ -50,15 +57,23 @@ public static class StatusEndpoints
         return (true, $"streaming, {lag}");
     }
 
-    private static async Task<string> StatusJsonAsync(StatusSnapshot snapshot, RunSettings settings, ConnectionInfo target, CancellationToken cancellationToken)
+    private static async Task<string> StatusJsonAsync(
+        StatusSnapshot snapshot, StatusHistory history, RunSettings settings, ConnectionInfo target, CancellationToken cancellationToken)
     {
+        var (ready, reason) = Readiness(snapshot, settings.Ready);
         var document = new JsonObject
         {
             ["phase"] = snapshot.Phase.Key(),
             ["phaseSince"] = snapshot.PhaseSince,
             ["error"] = snapshot.Error,
             ["slotName"] = settings.SlotName,
-            ["ready"] = Readiness(snapshot, settings.Ready).Ready,
+            ["ready"] = ready,
+            ["readyReason"] = reason,
+            ["readyLimits"] = new JsonObject
+            {
+                ["maxLagBytes"] = settings.Ready.MaxLagBytes,
+                ["maxLagSeconds"] = settings.Ready.MaxLagSeconds,
+            },
         };
         var stream = new JsonObject
         {
@@ -69,6 +84,8 @@ public static class StatusEndpoints
             ["lagBytes"] = snapshot.LagBytes,
             ["lagSeconds"] = snapshot.LagSeconds is { } seconds ? Math.Round(seconds, 3) : null,
             ["sampledAt"] = snapshot.Slot?.SampledAt,
+            ["changesApplied"] = snapshot.ChangesApplied,
+            ["changesPerSecond"] = history.ChangesPerSecond(snapshot) is { } rate ? Math.Round(rate, 1) : null,
         };
         document["stream"] = stream;
         try
@@ -95,4 +112,6 @@ public static class StatusEndpoints
     }
 
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+
+    private static readonly JsonSerializerOptions HistoryOptions = new(JsonSerializerDefaults.Web);
 }
