@@ -133,6 +133,7 @@ public sealed partial class MigrationCoordinator(
             point = await ResumePoints.ReadAsync(connection, cancellationToken);
         }
         Log.Resuming(logger, point.ToString().ToLowerInvariant(), target.Redacted);
+        if (point == ResumePoint.Done) Log.AlreadyDone(logger);
         return point switch
         {
             ResumePoint.Clone => MigrationScope.CloneAndFollow,
@@ -151,5 +152,8 @@ public sealed partial class MigrationCoordinator(
 
         [LoggerMessage(EventId = 4303, Level = LogLevel.Information, Message = "enabled {Count} triggers of the moved tables again: the target is the application's")]
         public static partial void TriggersReleased(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 4304, Level = LogLevel.Information, Message = "the migration is done already (the sentinel has its done_at): nothing to do")]
+        public static partial void AlreadyDone(ILogger logger);
     }
 }
