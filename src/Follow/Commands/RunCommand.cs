@@ -50,6 +50,9 @@ public static class RunCommand
                 ContentRootPath = Directory.GetCurrentDirectory(),
                 ApplicationName = "follow",
             });
+            // The twins go above the FOLLOW__ variables; the command line stays above all.
+            builder.Configuration.AddInMemoryCollection(RunSettingKeys.FromEnvironment(context.Environment));
+            builder.Configuration.AddCommandLine(arguments);
             var settings = ReadSettings(builder.Configuration);
             ConfigureLogging(builder.Logging, settings, context.Environment);
             builder.WebHost.UseUrls($"http://{settings.Http.Address}:{settings.Http.Port}");
@@ -99,6 +102,12 @@ public static class RunCommand
 
     private static RunSettings ReadSettings(IConfiguration configuration)
     {
+        if (RunSettingKeys.Unknown(configuration).FirstOrDefault() is { } unknown)
+        {
+            throw new BadInputException(
+                $"{unknown} is not a setting of follow run (a misspelling?); the settings are {string.Join(", ", RunSettingKeys.Paths)}, "
+                + "given in appsettings.json's Follow section, as FOLLOW_TABLE_JOBS or FOLLOW__TABLEJOBS variables, or as --Follow:TableJobs=N");
+        }
         RunSettings settings;
         try
         {
@@ -106,7 +115,9 @@ public static class RunCommand
         }
         catch (InvalidOperationException ex)
         {
-            throw new BadInputException($"a setting of the {RunSettings.Section} section is not valid: {ex.InnerException?.Message ?? ex.Message}");
+            // The binder's message names the setting ("… at 'Follow:TableJobs' to type 'System.Int32'"); the inner one only the value.
+            throw new BadInputException($"{ex.Message} {ex.InnerException?.Message} Settings are given in appsettings.json, as FOLLOW_TABLE_JOBS or "
+                + "FOLLOW__TABLEJOBS variables, or as --Follow:Key=value.");
         }
         settings.Validate();
         return settings;

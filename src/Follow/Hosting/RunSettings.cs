@@ -4,8 +4,9 @@ namespace Follow.Cli.Hosting;
 
 /// <summary>
 /// <c>follow run</c>'s settings: the <c>Follow</c> section of appsettings.json, of environment variables
-/// (<c>FOLLOW__TABLEJOBS=4</c>, <c>FOLLOW__HTTP__PORT=8080</c>) and of the command line
-/// (<c>--Follow:TableJobs=4</c>), in that order of precedence, lowest first. The connections and the rules come as
+/// (<c>FOLLOW__TABLEJOBS=4</c>, <c>FOLLOW__HTTP__PORT=8080</c>), of their twins in pgcopydb's style
+/// (<c>FOLLOW_TABLE_JOBS=4</c>, <c>FOLLOW_HTTP_PORT=8080</c>) and of the command line (<c>--Follow:TableJobs=4</c>),
+/// in that order of precedence, lowest first. A key of the section that is none of these is refused. The connections and the rules come as
 /// for every command: --source/--target/--rules, FOLLOW_SOURCE_PGURI, FOLLOW_TARGET_PGURI, FOLLOW_RULES.
 /// </summary>
 public sealed class RunSettings
@@ -49,6 +50,9 @@ public sealed class RunSettings
     /// <summary>"simple" (one line per message, scopes included) or "json" (for log collectors).</summary>
     public string LogFormat { get; set; } = "simple";
 
+    /// <summary>Rules as lines, when neither --rules nor FOLLOW_RULES names a file (read by the plan's inputs).</summary>
+    public string[]? Rules { get; set; }
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(SlotName)) throw Invalid("SlotName", "must name a replication slot");
@@ -63,6 +67,8 @@ public sealed class RunSettings
             throw Invalid("HistoryInterval", "must be between 00:00:01 and 01:00:00");
         }
         if (Http.Port is < 0 or > 65535) throw Invalid("Http:Port", "must be a TCP port (0 picks a free one)");
+        if (Ready.MaxLagBytes < 0) throw Invalid("Ready:MaxLagBytes", "must be 0 or more");
+        if (Ready.MaxLagSeconds < 0) throw Invalid("Ready:MaxLagSeconds", "must be 0 or more");
         if (LogFormat is not ("simple" or "json")) throw Invalid("LogFormat", "must be simple or json");
         // Sizes are refused here, before the host starts, with the setting's name.
         if (SplitTablesLargerThan is { } split) ByteSize.Parse(split, $"{Section}:SplitTablesLargerThan");
@@ -70,14 +76,15 @@ public sealed class RunSettings
     }
 
     private static Diagnostics.BadInputException Invalid(string key, string what) =>
-        new($"the setting {Section}:{key} {what} (appsettings.json, FOLLOW__{key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant()}, or --{Section}:{key}=…)");
+        new($"the setting {Section}:{key} {what} ({Origins(key)})");
+
+    /// <summary>Where a setting can be given, for messages.</summary>
+    public static string Origins(string key) =>
+        $"appsettings.json, {RunSettingKeys.EnvironmentName(key)}, FOLLOW__{key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant()}, or --{Section}:{key}=…";
 }
 
 public sealed class HttpSettings
 {
-    /// <summary>Serve /healthz, /readyz and /status.</summary>
-    public bool Enabled { get; set; } = true;
-
     public string Address { get; set; } = "0.0.0.0";
 
     public int Port { get; set; } = 8080;
