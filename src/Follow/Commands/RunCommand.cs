@@ -28,8 +28,10 @@ public static class RunCommand
         var inputs = new PlanInputs();
         var target = CommonOptions.Target();
         var command = new Command("run",
-            "The hosted worker: clone unless a copy finished, stream until the sentinel's endpos, exit 0. Settings: the Follow section "
-            + "of appsettings.json, FOLLOW__KEY variables, or --Follow:Key=value arguments.")
+            "The hosted worker: clone unless a copy finished, stream until the sentinel's endpos, exit 0 (143 when stopped before). "
+            + "Serves the status page at /, and /healthz, /readyz, /status.\n\nSettings (appsettings.json's Follow section, the variable, "
+            + "FOLLOW__KEY, or --Follow:Key=value; an unknown key is refused):\n  "
+            + string.Join("\n  ", RunSettingKeys.HelpLines()))
         {
             // --Follow:Key=value arguments go to the configuration, as in any .NET host.
             TreatUnmatchedTokensAsErrors = false,

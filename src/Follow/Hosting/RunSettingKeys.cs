@@ -27,6 +27,29 @@ public static class RunSettingKeys
             .Where(pair => pair.value is { Length: > 0 })
             .ToDictionary(pair => $"{RunSettings.Section}:{pair.path}", pair => pair.value);
 
+    /// <summary>One line a setting: its key, its environment twin and its default, for <c>follow run --help</c>.</summary>
+    public static IEnumerable<string> HelpLines()
+    {
+        var defaults = new RunSettings();
+        var width = Paths.Max(p => p.Length) + 2;
+        var twinWidth = Paths.Max(p => EnvironmentName(p).Length) + 2;
+        return Paths.Where(path => path != nameof(RunSettings.Rules))
+            .Select(path => $"{path.PadRight(width)}{EnvironmentName(path).PadRight(twinWidth)}{DefaultOf(defaults, path)}".TrimEnd())
+            .Append($"{"Rules".PadRight(width)}{"FOLLOW__RULES__0, …".PadRight(twinWidth)}rules as lines, when --rules and FOLLOW_RULES name no file");
+    }
+
+    private static string DefaultOf(object settings, string path)
+    {
+        object? value = settings;
+        foreach (var name in path.Split(':')) value = value?.GetType().GetProperty(name)!.GetValue(value);
+        return value switch
+        {
+            null => "",
+            IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+            _ => value.ToString() ?? "",
+        };
+    }
+
     /// <summary>The configuration's keys under the Follow section that name no setting, as their full paths.</summary>
     public static IEnumerable<string> Unknown(IConfiguration configuration) => UnknownIn(configuration.GetSection(RunSettings.Section), typeof(RunSettings));
 

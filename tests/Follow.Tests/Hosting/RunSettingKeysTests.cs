@@ -41,4 +41,16 @@ public sealed class RunSettingKeysTests
 
         Assert.Equal(["Follow:BogusSetting", "Follow:Http:Prot"], RunSettingKeys.Unknown(configuration).Order());
     }
+
+    [Fact]
+    public void Help_lists_every_setting_with_its_variable_and_default()
+    {
+        var lines = RunSettingKeys.HelpLines().ToList();
+
+        Assert.Equal(RunSettingKeys.Paths.Count, lines.Count);
+        Assert.Contains(lines, line => line.StartsWith("TableJobs ", StringComparison.Ordinal) && line.Contains("FOLLOW_TABLE_JOBS") && line.EndsWith(" 2", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("ShutdownTimeout ", StringComparison.Ordinal) && line.EndsWith("00:00:30", StringComparison.Ordinal));
+        // FOLLOW_RULES names a rules file, as for every command: it is not the Rules setting's twin.
+        Assert.Contains("FOLLOW__RULES__0", lines.Single(line => line.StartsWith("Rules ", StringComparison.Ordinal)));
+    }
 }
