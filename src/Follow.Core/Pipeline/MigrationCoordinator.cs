@@ -71,10 +71,24 @@ public sealed partial class MigrationCoordinator(
             Metrics = Metrics,
         };
         await HoldTriggersAsync(planned, cancellationToken);
-        await Retry.RunAsync(stream.RunAsync, logger, retries + 1, cancellationToken);
-        await Retry.RunAsync(stream.FinishAsync, logger, retries + 1, cancellationToken);
+        await Retry.RunAsync(Observed(stream.RunAsync), logger, retries + 1, cancellationToken);
+        await Retry.RunAsync(Observed(stream.FinishAsync), logger, retries + 1, cancellationToken);
         await ReleaseTriggersAsync(planned, cancellationToken);
     }
+
+    /// <summary>A step whose lost connections the status shows, also when a retry carries on after them.</summary>
+    private Func<CancellationToken, Task> Observed(Func<CancellationToken, Task> step) => async cancellationToken =>
+    {
+        try
+        {
+            await step(cancellationToken);
+        }
+        catch (Exception ex) when (Status is not null && Retry.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            Status.Interrupted(ex.Message);
+            throw;
+        }
+    };
 
     private static string Command(MigrationScope scope) => scope switch
     {

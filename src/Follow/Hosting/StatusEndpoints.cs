@@ -80,6 +80,7 @@ public static class StatusEndpoints
             ["phase"] = snapshot.Phase.Key(),
             ["phaseSince"] = snapshot.PhaseSince,
             ["error"] = snapshot.Error,
+            ["interruption"] = snapshot.LastInterruption is { } lost ? new JsonObject { ["at"] = lost.At, ["error"] = lost.Error } : null,
             ["slotName"] = settings.SlotName,
             ["ready"] = ready,
             ["readyReason"] = reason,

@@ -12,7 +12,7 @@ public sealed partial class StatusPageTests
     private static readonly string[] AdPlatformTables = ["companies", "campaigns", "ads", "clicks", "impressions"];
 
     [ChromiumFact]
-    public async Task The_page_rendered_in_chromium_during_streaming_shows_the_phase_every_table_and_the_lag_chart()
+    public async Task The_page_rendered_in_chromium_during_streaming_shows_the_phase_every_table_the_lag_chart_and_a_lost_connection()
     {
         var (source, target) = await AdPlatformAsync("status_page", 0.01);
         await using var _ = source;
@@ -38,6 +38,14 @@ public sealed partial class StatusPageTests
             Assert.True(AdPlatformTables.All(t => rows.Contains($"public.{t}")), $"rows: {string.Join(", ", rows)}\n{dom}");
             Assert.Matches("ready for cutover", dom.ToLowerInvariant());
             Assert.Contains("<polyline", dom);
+
+            // A lost target connection, retried: the page lists it among the errors while the stream carries on.
+            await target.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'follow apply' AND datname = current_database()");
+            await worker.WaitForStatusAsync(
+                s => s.GetProperty("interruption").ValueKind == JsonValueKind.Object && s.GetProperty("phase").GetString() == "streaming",
+                "the lost connection reported");
+            var retried = await HeadlessChromium.DumpDomAsync(await worker.AddressAsync(), TimeSpan.FromSeconds(3));
+            Assert.Matches("<li>connection lost at [^<]*\\(retried\\)</li>", retried);
         }
         finally
         {

@@ -86,6 +86,20 @@ public sealed class WorkerStatusTests
     }
 
     [Fact]
+    public void The_last_lost_connection_is_kept_with_its_time()
+    {
+        var clock = new ManualClock(Start);
+        var status = new FollowStatus(clock);
+        Assert.Null(status.Snapshot().LastInterruption);
+
+        status.Interrupted("the source went away");
+        clock.Now = Start.AddMinutes(1);
+        status.Interrupted("the target went away");
+
+        Assert.Equal(new Interruption(Start.AddMinutes(1), "the target went away"), status.Snapshot().LastInterruption);
+    }
+
+    [Fact]
     public void A_failed_phase_keeps_its_error()
     {
         var status = new FollowStatus();
