@@ -15,7 +15,7 @@ RUN dotnet publish src/Follow/Follow.csproj -c Release --use-current-runtime --s
 # client tools the clone runs. pg_dump must be at least as new as the source server: the client comes from the
 # PostgreSQL project's apt repository, in the newest major by default (it reads every older server).
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
-ARG PG_CLIENT_VERSION=17
+ARG PG_CLIENT_VERSION=18
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl \
  && install -d /usr/share/postgresql-common/pgdg \

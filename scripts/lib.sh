@@ -38,6 +38,23 @@ ensure_postgres() {
   find_pg_bindir >/dev/null
 }
 
+# The status page test renders in headless Chromium. Installs Debian's chromium when it is missing and apt can
+# (root); optional: without it that test is skipped. Bounded in time: a slow mirror does not hold up the tests.
+ensure_chromium() {
+  if command -v chromium >/dev/null || [ -n "${FOLLOW_CHROMIUM:-}" ]; then return 0; fi
+  if ! is_root || ! command -v apt-get >/dev/null; then
+    echo "Chromium is not installed (sudo apt-get install chromium): the status page test will be skipped." >&2
+    return 1
+  fi
+  echo "Installing chromium with apt-get (log: /tmp/follow-apt-chromium.log)..." >&2
+  if ! { timeout 300 apt-get update && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y --no-install-recommends chromium; } \
+      >/tmp/follow-apt-chromium.log 2>&1; then
+    tail -n 5 /tmp/follow-apt-chromium.log >&2
+    echo "Installing chromium failed: the status page test will be skipped." >&2
+    return 1
+  fi
+}
+
 # Runs a server binary as the postgres user when we are root: initdb and postgres refuse root.
 # From / because postgres may not be allowed into the current directory; pass absolute paths.
 as_postgres() {

@@ -68,6 +68,8 @@ public sealed class FollowStatus
     private NpgsqlLogSequenceNumber? _applied;
     private DateTimeOffset? _oldestUnapplied;
     private SlotLag? _slot;
+    private long _changesApplied;
+    private Interruption? _interruption;
 
     public FollowStatus(TimeProvider? clock = null)
     {
@@ -96,14 +98,21 @@ public sealed class FollowStatus
         lock (_lock) _oldestUnapplied ??= commitTime;
     }
 
-    /// <summary>The target committed everything up to this source LSN.</summary>
-    public void Applied(NpgsqlLogSequenceNumber lsn)
+    /// <summary>The target committed everything up to this source LSN, and these changes since the last commit.</summary>
+    public void Applied(NpgsqlLogSequenceNumber lsn, long changes = 0)
     {
         lock (_lock)
         {
             _applied = lsn;
             _oldestUnapplied = null;
+            _changesApplied += changes;
         }
+    }
+
+    /// <summary>A step lost the source or the target; it may be tried again. The last one stays for the status page.</summary>
+    public void Interrupted(string error)
+    {
+        lock (_lock) _interruption = new Interruption(_clock.GetUtcNow(), error);
     }
 
     public void Sampled(SlotLag slot)
@@ -117,19 +126,28 @@ public sealed class FollowStatus
         {
             var now = _clock.GetUtcNow();
             var applying = _oldestUnapplied is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : (double?)null;
-            return new StatusSnapshot(_phase, _phaseSince, _error, _applied, _slot, applying);
+            return new StatusSnapshot(_phase, _phaseSince, _error, _applied, _slot, applying, _changesApplied, now, _interruption);
         }
     }
 }
 
+/// <summary>A lost connection: when, and the error.</summary>
+public sealed record Interruption(DateTimeOffset At, string Error);
+
 /// <param name="ApplyingSeconds">Age of the oldest source commit read but not yet committed on the target.</param>
+/// <param name="ChangesApplied">Row changes and truncates the target committed since the worker started.</param>
+/// <param name="TakenAt">When the snapshot was taken, by the status' clock.</param>
+/// <param name="LastInterruption">The last lost connection of the stream, retried or not.</param>
 public sealed record StatusSnapshot(
     FollowPhase Phase,
     DateTimeOffset PhaseSince,
     string? Error,
     NpgsqlLogSequenceNumber? AppliedLsn,
     SlotLag? Slot,
-    double? ApplyingSeconds)
+    double? ApplyingSeconds,
+    long ChangesApplied = 0,
+    DateTimeOffset TakenAt = default,
+    Interruption? LastInterruption = null)
 {
     public long? LagBytes => Slot?.LagBytes;
 

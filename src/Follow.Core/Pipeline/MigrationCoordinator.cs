@@ -72,10 +72,24 @@ public sealed partial class MigrationCoordinator(
             Metrics = Metrics,
         };
         await HoldTriggersAsync(planned, cancellationToken);
-        await Retry.RunAsync(stream.RunAsync, logger, retries + 1, cancellationToken);
-        await Retry.RunAsync(stream.FinishAsync, logger, retries + 1, cancellationToken);
+        await Retry.RunAsync(Observed(stream.RunAsync), logger, retries + 1, cancellationToken);
+        await Retry.RunAsync(Observed(stream.FinishAsync), logger, retries + 1, cancellationToken);
         await ReleaseTriggersAsync(planned, cancellationToken);
     }
+
+    /// <summary>A step whose lost connections the status shows, also when a retry carries on after them.</summary>
+    private Func<CancellationToken, Task> Observed(Func<CancellationToken, Task> step) => async cancellationToken =>
+    {
+        try
+        {
+            await step(cancellationToken);
+        }
+        catch (Exception ex) when (Status is not null && Retry.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            Status.Interrupted(ex.Message);
+            throw;
+        }
+    };
 
     private static string Command(MigrationScope scope) => scope switch
     {
@@ -134,6 +148,7 @@ public sealed partial class MigrationCoordinator(
             point = await ResumePoints.ReadAsync(connection, cancellationToken);
         }
         Log.Resuming(logger, point.ToString().ToLowerInvariant(), target.Redacted);
+        if (point == ResumePoint.Done) Log.AlreadyDone(logger);
         return point switch
         {
             ResumePoint.Clone => MigrationScope.CloneAndFollow,
@@ -152,5 +167,8 @@ public sealed partial class MigrationCoordinator(
 
         [LoggerMessage(EventId = 4303, Level = LogLevel.Information, Message = "enabled {Count} triggers of the moved tables again: the target is the application's")]
         public static partial void TriggersReleased(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 4304, Level = LogLevel.Information, Message = "the migration is done already (the sentinel has its done_at): nothing to do")]
+        public static partial void AlreadyDone(ILogger logger);
     }
 }

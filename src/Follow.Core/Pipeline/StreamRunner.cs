@@ -230,7 +230,7 @@ public sealed partial class StreamRunner(
     private async Task ReportCommittedAsync(StreamApplier applier, ReplicationStream replication, CancellationToken cancellationToken)
     {
         if (applier.TakeCommitted() is not { } done) return;
-        Status?.Applied(done.Commit.CommitLsn);
+        Status?.Applied(done.Commit.CommitLsn, done.Changes);
         Metrics?.Committed(done.Transactions, done.Changes, applier.CacheHits - _reportedHits, applier.CacheMisses - _reportedMisses);
         _reportedHits = applier.CacheHits;
         _reportedMisses = applier.CacheMisses;

@@ -32,6 +32,10 @@ public static class TargetState
 
     public const string MarkDoneVariable = "follow_step";
 
+    /// <summary>Drops the follow schema and everything in it: once the migration is over, or abandoned.</summary>
+    public static Task DropAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        StateSql.ExecuteAsync("schema-drop", connection, cancellationToken);
+
     public static async Task ResetAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         await using var command = StateSql.Command("clone-step-reset", connection, transaction);

@@ -23,27 +23,27 @@ public static class CloneCommand
         {
             Description = "Drop and recreate target tables that already exist, even with rows (pgloader's include drop). Without it, a target table with rows is an error.",
         };
-        var indexJobs = new Option<int>("--index-jobs") { Description = "Sessions that build keys and indexes at once.", DefaultValueFactory = _ => 2, HelpName = "N" };
-        var shardCount = new Option<int?>("--shard-count") { Description = "Shards of each new colocation group (Citus' default when absent).", HelpName = "N" };
-        var tableJobs = new Option<int>("--table-jobs") { Description = "Tables (or parts of tables) copied at once.", DefaultValueFactory = _ => 2, HelpName = "N" };
+        var indexJobs = new Option<int>("--index-jobs") { Description = "Sessions that build keys and indexes at once.", DefaultValueFactory = _ => 2, HelpName = "N" }.WithEnvironment(context);
+        var shardCount = new Option<int?>("--shard-count") { Description = "Shards of each new colocation group (Citus' default when absent).", HelpName = "N" }.WithEnvironment(context);
+        var tableJobs = new Option<int>("--table-jobs") { Description = "Tables (or parts of tables) copied at once.", DefaultValueFactory = _ => 2, HelpName = "N" }.WithEnvironment(context);
         var split = new Option<string?>("--split-tables-larger-than")
         {
             Description = "Copy tables larger than this (e.g. 1GB) as several ctid ranges in parallel.",
             HelpName = "SIZE",
-        };
+        }.WithEnvironment(context);
         var backfillMemory = new Option<string>("--backfill-memory")
         {
             Description = "Memory for the maps of parent keys that fill the distribution column without joining on the source (0: always join).",
             DefaultValueFactory = _ => "64MB",
             HelpName = "SIZE",
-        };
+        }.WithEnvironment(context);
         var orphans = new Option<OrphanPolicy>("--orphans")
         {
             Description = "Rows whose foreign-key path gives no distribution key: refuse the copy (default), or skip them.",
             DefaultValueFactory = _ => OrphanPolicy.Refuse,
-        };
+        }.WithEnvironment(context);
         var slotName = CommonOptions.SlotName();
-        var retries = FollowCommand.Retries();
+        var retries = FollowCommand.Retries().WithEnvironment(context);
         var follow = new Option<bool>("--follow") { Description = "After the copy, stream changes until the sentinel's endpos (follow sentinel set endpos)." };
         var command = new Command("clone", "Clone the source into the target with the distribution plan applied.");
         inputs.AddTo(command);

@@ -16,7 +16,7 @@ public static class FollowCommand
         var inputs = new PlanInputs();
         var target = CommonOptions.Target();
         var slotName = CommonOptions.SlotName();
-        var retries = Retries();
+        var retries = Retries().WithEnvironment(context);
         var command = new Command("follow", "Stream changes from the slot into the target until the sentinel's endpos, then set the sequences and exit 0.");
         inputs.AddTo(command);
         command.Add(target);

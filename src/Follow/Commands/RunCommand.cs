@@ -28,8 +28,10 @@ public static class RunCommand
         var inputs = new PlanInputs();
         var target = CommonOptions.Target();
         var command = new Command("run",
-            "The hosted worker: clone unless a copy finished, stream until the sentinel's endpos, exit 0. Settings: the Follow section "
-            + "of appsettings.json, FOLLOW__KEY variables, or --Follow:Key=value arguments.")
+            "The hosted worker: clone unless a copy finished, stream until the sentinel's endpos, exit 0 (143 when stopped before). "
+            + "Serves the status page at /, and /healthz, /readyz, /status.\n\nSettings (appsettings.json's Follow section, the variable, "
+            + "FOLLOW__KEY, or --Follow:Key=value; an unknown key is refused):\n  "
+            + string.Join("\n  ", RunSettingKeys.HelpLines()))
         {
             // --Follow:Key=value arguments go to the configuration, as in any .NET host.
             TreatUnmatchedTokensAsErrors = false,
@@ -50,6 +52,9 @@ public static class RunCommand
                 ContentRootPath = Directory.GetCurrentDirectory(),
                 ApplicationName = "follow",
             });
+            // The twins go above the FOLLOW__ variables; the command line stays above all.
+            builder.Configuration.AddInMemoryCollection(RunSettingKeys.FromEnvironment(context.Environment));
+            builder.Configuration.AddCommandLine(arguments);
             var settings = ReadSettings(builder.Configuration);
             ConfigureLogging(builder.Logging, settings, context.Environment);
             builder.WebHost.UseUrls($"http://{settings.Http.Address}:{settings.Http.Port}");
@@ -58,13 +63,16 @@ public static class RunCommand
             var status = new FollowStatus();
             using var metrics = new FollowMetrics(status);
             var outcome = new WorkerOutcome();
+            var history = new StatusHistory(settings.HistoryInterval);
             builder.Services.AddSingleton(resolved);
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(status);
             builder.Services.AddSingleton(metrics);
             builder.Services.AddSingleton(outcome);
             builder.Services.AddSingleton(context);
+            builder.Services.AddSingleton(history);
             builder.Services.AddHostedService<FollowWorker>();
+            builder.Services.AddHostedService<StatusHistorySampler>();
 
             using var meters = context.Environment("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 }
                 ? Sdk.CreateMeterProviderBuilder()
@@ -75,7 +83,7 @@ public static class RunCommand
                 : null;
 
             await using var app = builder.Build();
-            StatusEndpoints.Map(app, status, settings, resolved.Target);
+            StatusEndpoints.Map(app, status, history, settings, resolved.Target);
             try
             {
                 await app.StartAsync(cancellationToken);
@@ -87,7 +95,7 @@ public static class RunCommand
                     + "choose another port with FOLLOW__HTTP__PORT or --Follow:Http:Port=N");
             }
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            app.Logger.LogInformation("listening on {Addresses} for /healthz, /readyz and /status", string.Join(", ", addresses));
+            app.Logger.LogInformation("listening on {Addresses} for the status page (/), /healthz, /readyz and /status", string.Join(", ", addresses));
             await app.WaitForShutdownAsync(CancellationToken.None);
             return outcome.ExitCode;
         });
@@ -96,6 +104,12 @@ public static class RunCommand
 
     private static RunSettings ReadSettings(IConfiguration configuration)
     {
+        if (RunSettingKeys.Unknown(configuration).FirstOrDefault() is { } unknown)
+        {
+            throw new BadInputException(
+                $"{unknown} is not a setting of follow run (a misspelling?); the settings are {string.Join(", ", RunSettingKeys.Paths)}, "
+                + "given in appsettings.json's Follow section, as FOLLOW_TABLE_JOBS or FOLLOW__TABLEJOBS variables, or as --Follow:TableJobs=N");
+        }
         RunSettings settings;
         try
         {
@@ -103,7 +117,9 @@ public static class RunCommand
         }
         catch (InvalidOperationException ex)
         {
-            throw new BadInputException($"a setting of the {RunSettings.Section} section is not valid: {ex.InnerException?.Message ?? ex.Message}");
+            // The binder's message names the setting ("… at 'Follow:TableJobs' to type 'System.Int32'"); the inner one only the value.
+            throw new BadInputException($"{ex.Message} {ex.InnerException?.Message} Settings are given in appsettings.json, as FOLLOW_TABLE_JOBS or "
+                + "FOLLOW__TABLEJOBS variables, or as --Follow:Key=value.");
         }
         settings.Validate();
         return settings;

@@ -18,9 +18,13 @@ public static class StreamCommand
         var source = CommonOptions.Source();
         var target = CommonOptions.Target();
         var slotName = CommonOptions.SlotName();
+        var all = new Option<bool>("--all")
+        {
+            Description = "Also drop the follow schema on the target (the clone's record, its progress, the sentinel): after the cutover, or to abandon the migration.",
+        };
         var cleanup = new Command("cleanup", "Drop the replication slot and publication on the source, and the replication origin and the stream's look-up indexes on the target.")
         {
-            source, target, slotName,
+            source, target, slotName, all,
         };
         cleanup.SetAction(async (parse, cancellationToken) =>
         {
@@ -39,8 +43,10 @@ public static class StreamCommand
             {
                 originName = await ReplicationOrigin.DropAsync(connection, cancellationToken);
                 indexes = await LookupIndexes.DropAllAsync(connection, cancellationToken);
+                if (parse.GetValue(all)) await TargetState.DropAsync(connection, cancellationToken);
             }
-            context.Output.WriteLine($"dropped slot and publication {name}, the replication origin {originName} and {indexes} look-up indexes");
+            context.Output.WriteLine($"dropped slot and publication {name}, the replication origin {originName} and {indexes} look-up indexes"
+                + (parse.GetValue(all) ? ", and the follow schema on the target" : ""));
             return (int)ExitCode.Done;
         });
         return new Command("stream", "Manage the change stream's resources.") { cleanup };

@@ -13,10 +13,13 @@ using Npgsql;
 
 namespace Follow.Cli.Hosting;
 
-/// <summary>The exit status <c>follow run</c> ends with, set by the worker before it stops the host.</summary>
+/// <summary>
+/// The exit status <c>follow run</c> ends with, set by the worker before it stops the host. Stopped until the worker
+/// says otherwise: a host that gave up waiting for the worker at shutdown did not finish the migration either.
+/// </summary>
 public sealed class WorkerOutcome
 {
-    public int ExitCode { get; set; } = (int)Diagnostics.ExitCode.Done;
+    public int ExitCode { get; set; } = (int)Diagnostics.ExitCode.Stopped;
 }
 
 /// <summary>
@@ -54,8 +57,8 @@ public sealed partial class FollowWorker(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             var snapshot = status.Snapshot();
-            Log.Stopped(logger, snapshot.Phase.Key(), snapshot.AppliedLsn?.ToString() ?? "nothing");
-            outcome.ExitCode = (int)ExitCode.Done;
+            Log.Stopped(logger, snapshot.Phase.Key(), snapshot.AppliedLsn?.ToString() ?? "nothing", (int)ExitCode.Stopped);
+            outcome.ExitCode = (int)ExitCode.Stopped;
         }
         catch (Exception ex)
         {
@@ -152,8 +155,8 @@ public sealed partial class FollowWorker(
         [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "migration done: everything up to endpos is applied")]
         public static partial void Done(ILogger logger);
 
-        [LoggerMessage(EventId = 9002, Level = LogLevel.Information, Message = "stopped during {Phase}: applied up to {Applied}; a restart resumes from there")]
-        public static partial void Stopped(ILogger logger, string phase, string applied);
+        [LoggerMessage(EventId = 9002, Level = LogLevel.Information, Message = "stopped during {Phase}: applied up to {Applied}; a restart resumes from there (exit {ExitCode})")]
+        public static partial void Stopped(ILogger logger, string phase, string applied, int exitCode);
 
         [LoggerMessage(EventId = 9003, Level = LogLevel.Error, Message = "failed: {Message} (exit {ExitCode})")]
         public static partial void Failed(ILogger logger, string message, int exitCode);

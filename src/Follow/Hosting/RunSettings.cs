@@ -4,8 +4,9 @@ namespace Follow.Cli.Hosting;
 
 /// <summary>
 /// <c>follow run</c>'s settings: the <c>Follow</c> section of appsettings.json, of environment variables
-/// (<c>FOLLOW__TABLEJOBS=4</c>, <c>FOLLOW__HTTP__PORT=8080</c>) and of the command line
-/// (<c>--Follow:TableJobs=4</c>), in that order of precedence, lowest first. The connections and the rules come as
+/// (<c>FOLLOW__TABLEJOBS=4</c>, <c>FOLLOW__HTTP__PORT=8080</c>), of their twins in pgcopydb's style
+/// (<c>FOLLOW_TABLE_JOBS=4</c>, <c>FOLLOW_HTTP_PORT=8080</c>) and of the command line (<c>--Follow:TableJobs=4</c>),
+/// in that order of precedence, lowest first. A key of the section that is none of these is refused. The connections and the rules come as
 /// for every command: --source/--target/--rules, FOLLOW_SOURCE_PGURI, FOLLOW_TARGET_PGURI, FOLLOW_RULES.
 /// </summary>
 public sealed class RunSettings
@@ -39,12 +40,18 @@ public sealed class RunSettings
     /// <summary>How often the source is asked for its WAL position and the slot's, for the lag.</summary>
     public TimeSpan LagInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the status page's chart of the last hour gets a point.</summary>
+    public TimeSpan HistoryInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     public HttpSettings Http { get; set; } = new();
 
     public ReadySettings Ready { get; set; } = new();
 
     /// <summary>"simple" (one line per message, scopes included) or "json" (for log collectors).</summary>
     public string LogFormat { get; set; } = "simple";
+
+    /// <summary>Rules as lines, when neither --rules nor FOLLOW_RULES names a file (read by the plan's inputs).</summary>
+    public string[]? Rules { get; set; }
 
     public void Validate()
     {
@@ -55,7 +62,13 @@ public sealed class RunSettings
         if (Retries < 0) throw Invalid("Retries", "must be 0 or more");
         if (ShutdownTimeout <= TimeSpan.Zero) throw Invalid("ShutdownTimeout", "must be positive, e.g. 00:00:30");
         if (LagInterval <= TimeSpan.Zero) throw Invalid("LagInterval", "must be positive, e.g. 00:00:05");
+        if (HistoryInterval < TimeSpan.FromSeconds(1) || HistoryInterval > StatusHistory.Window)
+        {
+            throw Invalid("HistoryInterval", "must be between 00:00:01 and 01:00:00");
+        }
         if (Http.Port is < 0 or > 65535) throw Invalid("Http:Port", "must be a TCP port (0 picks a free one)");
+        if (Ready.MaxLagBytes < 0) throw Invalid("Ready:MaxLagBytes", "must be 0 or more");
+        if (Ready.MaxLagSeconds < 0) throw Invalid("Ready:MaxLagSeconds", "must be 0 or more");
         if (LogFormat is not ("simple" or "json")) throw Invalid("LogFormat", "must be simple or json");
         // Sizes are refused here, before the host starts, with the setting's name.
         if (SplitTablesLargerThan is { } split) ByteSize.Parse(split, $"{Section}:SplitTablesLargerThan");
@@ -63,14 +76,15 @@ public sealed class RunSettings
     }
 
     private static Diagnostics.BadInputException Invalid(string key, string what) =>
-        new($"the setting {Section}:{key} {what} (appsettings.json, FOLLOW__{key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant()}, or --{Section}:{key}=…)");
+        new($"the setting {Section}:{key} {what} ({Origins(key)})");
+
+    /// <summary>Where a setting can be given, for messages.</summary>
+    public static string Origins(string key) =>
+        $"appsettings.json, {RunSettingKeys.EnvironmentName(key)}, FOLLOW__{key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant()}, or --{Section}:{key}=…";
 }
 
 public sealed class HttpSettings
 {
-    /// <summary>Serve /healthz, /readyz and /status.</summary>
-    public bool Enabled { get; set; } = true;
-
     public string Address { get; set; } = "0.0.0.0";
 
     public int Port { get; set; } = 8080;

@@ -15,13 +15,22 @@ using Microsoft.AspNetCore.Routing;
 namespace Follow.Cli.Hosting;
 
 /// <summary>
-/// /healthz: the process lives and the migration has not failed. /readyz: streaming with the lag under the
-/// configured limits. /status: the phase, the copy's per-table progress, the LSNs and the lag, as JSON.
+/// /: the status page. /healthz (liveness): the process answers and the migration has not failed. /readyz
+/// (readiness): the worker is at work, past connecting and planning, through the long copy as through the stream.
+/// /status/ready: a cutover can start (streaming, the lag under the configured limits). /status: the phase, the
+/// copy's per-table progress, the LSNs, the lag and the applied rate, as JSON; /status/history: the last hour of the
+/// lag and the rate.
 /// </summary>
 public static class StatusEndpoints
 {
-    public static void Map(IEndpointRouteBuilder routes, FollowStatus status, RunSettings settings, ConnectionInfo target)
+    public static void Map(IEndpointRouteBuilder routes, FollowStatus status, StatusHistory history, RunSettings settings, ConnectionInfo target)
     {
+        routes.MapGet("/", () => Results.Content(StatusPage.Html, "text/html; charset=utf-8"));
+        routes.MapGet("/status/history", () => Results.Json(new
+        {
+            intervalSeconds = history.Interval.TotalSeconds,
+            points = history.Points(),
+        }, HistoryOptions));
         routes.MapGet("/healthz", () =>
         {
             var snapshot = status.Snapshot();
@@ -29,17 +38,29 @@ public static class StatusEndpoints
                 ? Results.Text($"failed: {snapshot.Error}\n", statusCode: StatusCodes.Status503ServiceUnavailable)
                 : Results.Text($"ok: {snapshot.Phase.Key()}\n");
         });
-        routes.MapGet("/readyz", () =>
-        {
-            var (ready, reason) = Readiness(status.Snapshot(), settings.Ready);
-            return Results.Text($"{(ready ? "ready" : "not ready")}: {reason}\n",
-                statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        });
+        routes.MapGet("/readyz", () => Answer(Working(status.Snapshot()), "ready", "not ready"));
+        routes.MapGet("/status/ready", () => Answer(Cutover(status.Snapshot(), settings.Ready), "ready for cutover", "not ready for cutover"));
         routes.MapGet("/status", async (CancellationToken cancellationToken) =>
-            Results.Text(await StatusJsonAsync(status.Snapshot(), settings, target, cancellationToken), "application/json"));
+            Results.Text(await StatusJsonAsync(status.Snapshot(), history, settings, target, cancellationToken), "application/json"));
     }
 
-    public static (bool Ready, string Reason) Readiness(StatusSnapshot snapshot, ReadySettings limits)
+    private static IResult Answer((bool Yes, string Reason) answer, string yes, string no) =>
+        Results.Text($"{(answer.Yes ? yes : no)}: {answer.Reason}\n",
+            statusCode: answer.Yes ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>
+    /// Readiness as Kubernetes means it: the worker is doing its work. A copy of hours is work too; "not ready" is kept
+    /// for a worker still connecting and planning, and for one that failed.
+    /// </summary>
+    public static (bool Ready, string Reason) Working(StatusSnapshot snapshot) => snapshot.Phase switch
+    {
+        FollowPhase.Starting => (false, "starting: reading the target's state and planning"),
+        FollowPhase.Failed => (false, $"failed: {snapshot.Error}"),
+        _ => (true, snapshot.Phase.Key()),
+    };
+
+    /// <summary>A cutover can start: streaming, with the lag under both limits.</summary>
+    public static (bool Ready, string Reason) Cutover(StatusSnapshot snapshot, ReadySettings limits)
     {
         if (snapshot.Phase != FollowPhase.Streaming) return (false, $"phase {snapshot.Phase.Key()}, not streaming");
         if (snapshot.LagBytes is not { } bytes) return (false, "streaming, lag not measured yet");
@@ -50,15 +71,24 @@ public static class StatusEndpoints
         return (true, $"streaming, {lag}");
     }
 
-    private static async Task<string> StatusJsonAsync(StatusSnapshot snapshot, RunSettings settings, ConnectionInfo target, CancellationToken cancellationToken)
+    private static async Task<string> StatusJsonAsync(
+        StatusSnapshot snapshot, StatusHistory history, RunSettings settings, ConnectionInfo target, CancellationToken cancellationToken)
     {
+        var (ready, reason) = Cutover(snapshot, settings.Ready);
         var document = new JsonObject
         {
             ["phase"] = snapshot.Phase.Key(),
             ["phaseSince"] = snapshot.PhaseSince,
             ["error"] = snapshot.Error,
+            ["interruption"] = snapshot.LastInterruption is { } lost ? new JsonObject { ["at"] = lost.At, ["error"] = lost.Error } : null,
             ["slotName"] = settings.SlotName,
-            ["ready"] = Readiness(snapshot, settings.Ready).Ready,
+            ["ready"] = ready,
+            ["readyReason"] = reason,
+            ["readyLimits"] = new JsonObject
+            {
+                ["maxLagBytes"] = settings.Ready.MaxLagBytes,
+                ["maxLagSeconds"] = settings.Ready.MaxLagSeconds,
+            },
         };
         var stream = new JsonObject
         {
@@ -69,6 +99,8 @@ public static class StatusEndpoints
             ["lagBytes"] = snapshot.LagBytes,
             ["lagSeconds"] = snapshot.LagSeconds is { } seconds ? Math.Round(seconds, 3) : null,
             ["sampledAt"] = snapshot.Slot?.SampledAt,
+            ["changesApplied"] = snapshot.ChangesApplied,
+            ["changesPerSecond"] = history.ChangesPerSecond(snapshot) is { } rate ? Math.Round(rate, 1) : null,
         };
         document["stream"] = stream;
         try
@@ -95,4 +127,6 @@ public static class StatusEndpoints
     }
 
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+
+    private static readonly JsonSerializerOptions HistoryOptions = new(JsonSerializerDefaults.Web);
 }

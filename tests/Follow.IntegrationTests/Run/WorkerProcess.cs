@@ -48,6 +48,9 @@ internal sealed partial class WorkerProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>The worker's HTTP endpoint, once it listens.</summary>
+    public Task<Uri> AddressAsync() => _address.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
     public async Task<(int Status, string Body)> GetAsync(string path)
     {
         var address = await _address.Task.WaitAsync(TimeSpan.FromSeconds(60));

@@ -66,7 +66,7 @@ public sealed class StreamRecoveryTests
     }
 
     [Fact]
-    public async Task Stream_cleanup_drops_the_slot_the_publication_and_the_origin()
+    public async Task Stream_cleanup_drops_the_slot_the_publication_and_the_origin_and_with_all_the_follow_schema()
     {
         var (source, target) = await AdPlatformAsync("stream_cleanup", 0.01);
         await using var _ = source;
@@ -91,6 +91,13 @@ public sealed class StreamRecoveryTests
         Assert.Equal(0L, await source.ScalarAsync<long>($"SELECT count(*) FROM pg_publication WHERE pubname = '{source.Name}'"));
         Assert.Equal(0L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_replication_origin WHERE roname = 'follow_' || (SELECT oid FROM pg_database WHERE datname = current_database())"));
         Assert.Equal(0L, await target.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'follow\\_lookup\\_%'"));
+        Assert.True(await target.ScalarAsync<bool>("SELECT to_regnamespace('follow') IS NOT NULL"));
+
+        // Once more with --all, after the slot is gone: the follow schema goes too.
+        var all = await FollowProcess.RunAsync("stream", "cleanup", "--all", "--slot-name", source.Name, "--source", source.Uri, "--target", target.Uri);
+
+        Assert.True(all.ExitCode == 0, all.Error);
+        Assert.True(await target.ScalarAsync<bool>("SELECT to_regnamespace('follow') IS NULL"));
     }
 
     /// <summary>The pid of the WAL sender reading the test's slot, once it is another than the one given.</summary>

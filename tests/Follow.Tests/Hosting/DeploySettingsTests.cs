@@ -13,9 +13,15 @@ public sealed class DeploySettingsTests
     {
         var configuration = new ConfigurationBuilder().AddJsonFile(RepositoryFiles.Get("deploy", "appsettings.example.json")).Build();
 
-        var settings = configuration.GetSection(RunSettings.Section).Get<RunSettings>(options => options.ErrorOnUnknownConfiguration = false)!;
+        var settings = configuration.GetSection(RunSettings.Section).Get<RunSettings>()!;
         settings.Validate();
 
+        // Every key is one the worker knows, and every setting is shown but those an example should not set.
+        Assert.Empty(RunSettingKeys.Unknown(configuration));
+        string[] leftOut = ["ShardCount", "DropIfExists"];
+        var shown = configuration.GetSection(RunSettings.Section).AsEnumerable(makePathsRelative: true)
+            .Where(pair => pair.Value is not null).Select(pair => pair.Key.StartsWith("Rules:", StringComparison.Ordinal) ? "Rules" : pair.Key);
+        Assert.Equal(RunSettingKeys.Paths.Except(leftOut).Order(), shown.Distinct().Order());
         Assert.Equal(4, settings.TableJobs);
         Assert.Equal(OrphanPolicy.Refuse, settings.Orphans);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.ShutdownTimeout);

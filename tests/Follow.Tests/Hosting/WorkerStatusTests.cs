@@ -54,16 +54,49 @@ public sealed class WorkerStatusTests
     [InlineData(FollowPhase.Streaming, "0/1000000", 0, true, "streaming")]
     [InlineData(FollowPhase.Streaming, "0/3000000", 0, false, "more than 16 MB")]
     [InlineData(FollowPhase.Streaming, "0/1000000", 12.5, false, "more than 10 s")]
-    public void Ready_means_streaming_with_the_lag_under_both_limits(FollowPhase phase, string current, double seconds, bool ready, string reason)
+    public void Ready_for_cutover_means_streaming_with_the_lag_under_both_limits(FollowPhase phase, string current, double seconds, bool ready, string reason)
     {
         var status = new FollowStatus();
         status.Enter(phase);
         status.Sampled(Slot(current, "0/1000000", seconds == 0 ? null : seconds));
 
-        var (isReady, why) = StatusEndpoints.Readiness(status.Snapshot(), new ReadySettings());
+        var (isReady, why) = StatusEndpoints.Cutover(status.Snapshot(), new ReadySettings());
 
         Assert.Equal(ready, isReady);
         Assert.Contains(reason, why);
+    }
+
+    [Theory]
+    [InlineData(FollowPhase.Starting, false)]
+    [InlineData(FollowPhase.Schema, true)]
+    [InlineData(FollowPhase.Copy, true)]
+    [InlineData(FollowPhase.PostData, true)]
+    [InlineData(FollowPhase.Streaming, true)]
+    [InlineData(FollowPhase.Finishing, true)]
+    [InlineData(FollowPhase.Failed, false)]
+    public void Ready_for_kubernetes_means_at_work_through_the_copy_and_not_failed(FollowPhase phase, bool ready)
+    {
+        var status = new FollowStatus();
+        status.Enter(phase, phase == FollowPhase.Failed ? "the source went away" : null);
+
+        var (isReady, why) = StatusEndpoints.Working(status.Snapshot());
+
+        Assert.Equal(ready, isReady);
+        Assert.Contains(phase.Key(), why);
+    }
+
+    [Fact]
+    public void The_last_lost_connection_is_kept_with_its_time()
+    {
+        var clock = new ManualClock(Start);
+        var status = new FollowStatus(clock);
+        Assert.Null(status.Snapshot().LastInterruption);
+
+        status.Interrupted("the source went away");
+        clock.Now = Start.AddMinutes(1);
+        status.Interrupted("the target went away");
+
+        Assert.Equal(new Interruption(Start.AddMinutes(1), "the target went away"), status.Snapshot().LastInterruption);
     }
 
     [Fact]
