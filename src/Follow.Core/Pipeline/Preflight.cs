@@ -63,13 +63,13 @@ public static partial class Preflight
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4304, Level = LogLevel.Warning, Message = "the target role {User} may not call the replication origin functions (pg_replication_origin_*): the applied position is kept in follow.sentinel alone, written in the same transaction as the changes (exactly once all the same)")]
+        [LoggerMessage(EventId = 4401, Level = LogLevel.Warning, Message = "the target role {User} may not call the replication origin functions (pg_replication_origin_*): the applied position is kept in follow.sentinel alone, written in the same transaction as the changes (exactly once all the same)")]
         public static partial void NoOrigin(ILogger logger, string user);
 
-        [LoggerMessage(EventId = 4305, Level = LogLevel.Information, Message = "the replication origin is kept through the functions of the schema {Schema} (the service's wrappers of pg_replication_origin_*)")]
+        [LoggerMessage(EventId = 4402, Level = LogLevel.Information, Message = "the replication origin is kept through the functions of the schema {Schema} (the service's wrappers of pg_replication_origin_*)")]
         public static partial void WrappedOrigin(ILogger logger, string schema);
 
-        [LoggerMessage(EventId = 4306, Level = LogLevel.Warning, Message = "the target role {User} may not set session_replication_role: foreign keys are checked while the stream writes (writes keep every key's order) and the moved tables' triggers are disabled by name until endpos; GRANT SET ON PARAMETER session_replication_role TO {Role} would spare the checks")]
+        [LoggerMessage(EventId = 4403, Level = LogLevel.Warning, Message = "the target role {User} may not set session_replication_role: foreign keys are checked while the stream writes (writes keep every key's order) and the moved tables' triggers are disabled by name until endpos; GRANT SET ON PARAMETER session_replication_role TO {Role} would spare the checks")]
         public static partial void ForeignKeysChecked(ILogger logger, string user, string role);
     }
 }
