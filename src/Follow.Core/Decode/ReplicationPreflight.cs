@@ -16,6 +16,9 @@ namespace Follow.Decode;
 public sealed record SourceNeeds(
     string SlotName, bool CreatesSlot, IReadOnlyList<QualifiedName> Published, IReadOnlyList<QualifiedName> Read, IReadOnlyList<QualifiedName> Sequences);
 
+/// <summary>What the source lacks (each with its fix), and whether it keeps a slot's WAL without bound.</summary>
+public sealed record SourceCheck(IReadOnlyList<string> Problems, bool UnboundedWal);
+
 /// <summary>
 /// The source's side of the preflight: settings read, rights tried rather than read from role attributes (on RDS and
 /// Aurora the replication right is membership in rds_replication, and rolreplication reads false). It opens a
@@ -29,12 +32,12 @@ public static class ReplicationPreflight
         + "in the parameter group, then reboot; Cloud SQL: the flag cloudsql.logical_decoding = on; Azure Flexible Server: wal_level = logical "
         + "in the server parameters, then restart";
 
-    public static async Task<IReadOnlyList<string>> ProblemsAsync(ConnectionInfo source, SourceNeeds needs, CancellationToken cancellationToken)
+    public static async Task<SourceCheck> CheckAsync(ConnectionInfo source, SourceNeeds needs, CancellationToken cancellationToken)
     {
         await using var connection = await source.OpenAsync("follow preflight", ExitCode.SourceFailure, cancellationToken);
         var problems = new List<string>();
         string walLevel, user, database;
-        bool canCreate, slotFree, senderFree;
+        bool canCreate, slotFree, senderFree, unboundedWal;
         await using (var command = new NpgsqlCommand(SqlResource.Load("Decode.Sql.source-rights.sql"), connection))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = needs.SlotName });
@@ -47,6 +50,7 @@ public static class ReplicationPreflight
             user = reader.GetString(4);
             database = reader.GetString(5);
             canCreate = reader.GetBoolean(6);
+            unboundedWal = reader.GetBoolean(7);
             (slotFree, senderFree) = (freeSlots >= 1, freeSenders >= 1);
             if (walLevel != "logical")
             {
@@ -86,7 +90,7 @@ public static class ReplicationPreflight
             problems.Add($"the role {user} may not stream changes ({refused}); give it the replication right: self-hosted PostgreSQL: ALTER ROLE {role} WITH REPLICATION; "
                 + $"Amazon RDS and Aurora: GRANT rds_replication TO {role}; Cloud SQL and Azure Flexible Server: ALTER ROLE {role} WITH REPLICATION, as the server's admin role");
         }
-        return problems;
+        return new SourceCheck(problems, unboundedWal);
     }
 
     /// <summary>

@@ -21,9 +21,12 @@ public static partial class Preflight
         var copying = phases is MigrationScope.Clone or MigrationScope.CloneAndFollow;
         var streaming = phases is MigrationScope.CloneAndFollow or MigrationScope.Follow;
         var problems = new List<string>();
+        var unboundedWal = false;
         if (copying || streaming)
         {
-            problems.AddRange(await ReplicationPreflight.ProblemsAsync(planned.Source, Needs(planned, slotName, copying), cancellationToken));
+            var check = await ReplicationPreflight.CheckAsync(planned.Source, Needs(planned, slotName, copying), cancellationToken);
+            problems.AddRange(check.Problems);
+            unboundedWal = check.UnboundedWal;
         }
 
         TargetRights rights;
@@ -42,6 +45,7 @@ public static partial class Preflight
         {
             throw new BadInputException("refused before any change; nothing was changed on the source or the target:\n  - " + string.Join("\n  - ", problems));
         }
+        if (unboundedWal) Log.UnboundedWal(logger, planned.Source.Redacted);
         if (!streaming) return;
         if (rights.OriginFunctions is null) Log.NoOrigin(logger, rights.User);
         else if (rights.OriginFunctions != "pg_catalog") Log.WrappedOrigin(logger, rights.OriginFunctions);
@@ -63,6 +67,9 @@ public static partial class Preflight
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 4404, Level = LogLevel.Warning, Message = "the source {Source} keeps the slot's WAL without bound (max_slot_wal_keep_size = -1): while the copy runs, or if the stream falls behind, the WAL piles up on the disk of the source's pg_wal until it is full; watch the retained WAL in follow list progress, or bound it with max_slot_wal_keep_size (the slot is then lost past it, and the migration starts again)")]
+        public static partial void UnboundedWal(ILogger logger, string source);
+
         [LoggerMessage(EventId = 4401, Level = LogLevel.Warning, Message = "the target role {User} may not call the replication origin functions (pg_replication_origin_*): the applied position is kept in follow.sentinel alone, written in the same transaction as the changes (exactly once all the same)")]
         public static partial void NoOrigin(ILogger logger, string user);
 
