@@ -176,7 +176,8 @@ public sealed partial class SchemaCloner
     /// constraints that take over their indexes and the checks, and runs ANALYZE: each of those locks out the
     /// table's index builds, so a session would wait for the others' builds (measured in every table). The planner
     /// needs the statistics only for the checks of foreign keys, which come after, with hash joins (a third faster,
-    /// measured). Foreign keys come in <see cref="CreateForeignKeysAsync"/>.
+    /// measured). On Citus the shards' statistics are left to autovacuum where it gathers them
+    /// (<see cref="ShardStatistics"/>). Foreign keys come in <see cref="CreateForeignKeysAsync"/>.
     /// </summary>
     /// <param name="inSession">Runs a unit of work when one of the --index-jobs sessions is free; true for the
     /// finishing unit, which is short and which others wait for.</param>
@@ -193,7 +194,10 @@ public sealed partial class SchemaCloner
         {
             await using var connection = await OpenPostDataAsync(cancellationToken);
             foreach (var statement in statements.Where(s => s.Kind != PostDataKind.Index)) await RunAsync(connection, statement, cancellationToken);
-            await ExecuteAsync(connection, null, $"ANALYZE {table.Quoted}", cancellationToken);
+            if (!TargetIsCitus || !await _shardStatistics.LeftToAutovacuumAsync(connection, table, cancellationToken))
+            {
+                await ExecuteAsync(connection, null, $"ANALYZE {table.Quoted}", cancellationToken);
+            }
         }, true);
         Log.TableKeysDone(logger, table.ToString());
     }

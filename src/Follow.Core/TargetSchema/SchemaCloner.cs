@@ -34,6 +34,7 @@ public sealed partial class SchemaCloner(
     public const string StepPostData = "post-data: other objects";
 
     private readonly SchemaScript _script = SchemaScript.From(plan, catalog);
+    private readonly ShardStatistics _shardStatistics = new();
     private RestoreLists? _lists;
     private string? _workDirectory;
     private string? _dumpFile;
