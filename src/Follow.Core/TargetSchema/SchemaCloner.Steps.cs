@@ -78,6 +78,7 @@ public sealed partial class SchemaCloner
         foreach (var (_, sql) in _script.CreateTables) await ExecuteAsync(connection, transaction, sql, cancellationToken);
         await TargetState.MarkDoneAsync(connection, transaction, StepTables, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        TablesCreated = true;
         Log.StepDone(logger, StepTables, _script.CreateTables.Count);
     }
 

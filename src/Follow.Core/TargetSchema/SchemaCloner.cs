@@ -41,6 +41,9 @@ public sealed partial class SchemaCloner(
 
     public SchemaScript Script => _script;
 
+    /// <summary>Whether <see cref="CreateAsync"/> created the moved tables, empty, rather than found them from an earlier run.</summary>
+    public bool TablesCreated { get; private set; }
+
     /// <summary>Whether the target has the citus extension; known after <see cref="CheckAsync"/>.</summary>
     public bool TargetIsCitus { get; private set; }
 
