@@ -1,3 +1,4 @@
+using Follow.Connections;
 using Follow.Diagnostics;
 using Follow.Model;
 using Follow.Planning;
@@ -166,8 +167,10 @@ public sealed partial class SchemaCloner
         var statements = _script.PostData;
         await RunByTableAsync(statements.Where(s => s.Kind != PostDataKind.ForeignKey), cancellationToken);
         await RunByTableAsync(statements.Where(s => s.Kind == PostDataKind.ForeignKey), cancellationToken);
-        await using var connection = await OpenTargetAsync(cancellationToken);
+        await using var connection = await OpenPostDataAsync(cancellationToken);
         await TargetState.MarkDoneAsync(connection, null, StepPostDataKeys, cancellationToken);
+        // The idle post-data sessions and the workers' connections they keep are not needed by the stream.
+        NpgsqlConnection.ClearPool(connection);
         Log.StepDone(logger, StepPostDataKeys, statements.Count);
     }
 
@@ -325,7 +328,7 @@ public sealed partial class SchemaCloner
     /// </summary>
     private async Task<NpgsqlConnection> OpenPostDataAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenTargetAsync(cancellationToken);
+        var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken, errorDetail: true, serverOptions: _postDataOptions);
         await ExecuteAsync(connection, null, "SET jit = off", cancellationToken);
         return connection;
     }
