@@ -145,8 +145,9 @@ public sealed partial class TableCopier(
     }
 
     /// <summary>
-    /// Empties the moved tables unless <see cref="TablesCreatedEmpty"/>, then runs the jobs: tables that others wait for first, then the largest first. The
-    /// first failure stops the others; it is recorded on its job and reported once.
+    /// Empties the moved tables unless <see cref="TablesCreatedEmpty"/>, then runs the jobs: tables that others wait
+    /// for first, then the largest first. The first failure stops the others; it is recorded on its job and reported
+    /// once.
     /// </summary>
     public async Task CopyAsync(IReadOnlyList<CopyJob> jobs, CancellationToken cancellationToken)
     {
