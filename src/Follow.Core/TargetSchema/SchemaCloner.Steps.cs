@@ -109,6 +109,51 @@ public sealed partial class SchemaCloner
     }
 
     /// <summary>
+    /// create_reference_table and create_distributed_table, in the plan's order. Each call commits on its own; a
+    /// table Citus already knows is skipped, so a rerun continues where the last one stopped.
+    /// </summary>
+    private async Task DistributeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenTargetAsync(cancellationToken);
+        if (await TargetState.IsDoneAsync(connection, StepDistribution, cancellationToken))
+        {
+            Log.StepSkipped(logger, StepDistribution);
+            return;
+        }
+        foreach (var call in _script.DistributionCalls)
+        {
+            var known = await ScalarAsync<bool>(connection,
+                "SELECT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = $1::text::regclass)", cancellationToken, call.Table.Quoted);
+            if (known) continue;
+
+            await using var command = new NpgsqlCommand(DistributionSql(call), connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = call.Table.Quoted });
+            if (!call.IsReference)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = call.Column! });
+                if (call.ColocateWith is not null) command.Parameters.Add(new NpgsqlParameter { Value = call.ColocateWith.Quoted });
+                else if (options.ShardCount is { } shards) command.Parameters.Add(new NpgsqlParameter { Value = shards });
+            }
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException ex)
+            {
+                throw new FollowException($"Citus refused {call}: {Describe(ex)}", ExitCode.TargetFailure, ex);
+            }
+            Log.Distributed(logger, call.ToString());
+        }
+        await TargetState.MarkDoneAsync(connection, null, StepDistribution, cancellationToken);
+    }
+
+    private string DistributionSql(Planning.DistributionCall call) =>
+        call.IsReference ? "SELECT create_reference_table($1::text::regclass)"
+        : call.ColocateWith is not null ? "SELECT create_distributed_table($1::text::regclass, $2, colocate_with => $3)"
+        : options.ShardCount is not null ? "SELECT create_distributed_table($1::text::regclass, $2, shard_count => $3)"
+        : "SELECT create_distributed_table($1::text::regclass, $2)";
+
+    /// <summary>
     /// Keys, unique and other indexes and checks, table by table with --index-jobs sessions at once; then the foreign
     /// keys, which need the referenced keys. Whatever already exists (from an interrupted run) is skipped.
     /// </summary>
