@@ -14,16 +14,19 @@ public static class ConnectionOpening
     /// For the applier: statements run again and again are prepared once by Npgsql, and the session is not pooled
     /// (it holds the replication origin, which a pooled session would carry to the next one opened).
     /// </param>
+    /// <param name="serverOptions">Settings for the session's whole life (<c>-c name=value</c>), which the reset of a
+    /// pooled session keeps.</param>
     /// <param name="errorDetail">
     /// For sessions that run Follow's own DDL, which carries no row values: the server's DETAIL of an error is kept
     /// (Npgsql redacts it by default), since it is often the only place that says why (Citus' reasons are there).
     /// </param>
     public static async Task<NpgsqlConnection> OpenAsync(
         this ConnectionInfo connection, string applicationName, ExitCode failure, CancellationToken cancellationToken, bool bulk = false,
-        bool prepare = false, bool errorDetail = false)
+        bool prepare = false, bool errorDetail = false, string? serverOptions = null)
     {
         var builder = connection.WithApplicationName(applicationName).ToNpgsqlBuilder();
         if (errorDetail) builder.IncludeErrorDetail = true;
+        if (serverOptions is not null) builder.Options = builder.Options is { Length: > 0 } given ? $"{given} {serverOptions}" : serverOptions;
         if (prepare)
         {
             builder.MaxAutoPrepare = 256;

@@ -67,6 +67,7 @@ public sealed partial class ClonePhases(
         _copier.PreloadKeyMaps(cancellationToken);
         await _schema.DumpAsync(_snapshot.SnapshotName, cancellationToken);
         await _schema.CreateAsync(cancellationToken);
+        _copier.TablesCreatedEmpty = _schema.TablesCreated;
 
         await using (var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken))
         {

@@ -48,6 +48,12 @@ public sealed partial class TableCopier(
     /// <summary>Runs once the last part of a parent of <see cref="ForeignKeysBeforeData"/> is copied, before its children start.</summary>
     public Func<QualifiedName, CancellationToken, Task>? TableCopied { get; set; }
 
+    /// <summary>
+    /// Whether the moved tables were created by this run and are empty, so the copy need not empty them first: on
+    /// Citus that TRUNCATE reaches every shard of every table (0.3–0.6 s on the benchmark's 160 shards).
+    /// </summary>
+    public bool TablesCreatedEmpty { get; set; }
+
     // As PostgreSQL's apply worker does: no trigger fires, foreign keys' checks included.
     private const string SkipTriggers = "SELECT set_config('session_replication_role', 'replica', true)";
 
@@ -139,15 +145,16 @@ public sealed partial class TableCopier(
     }
 
     /// <summary>
-    /// Empties the moved tables, then runs the jobs: tables that others wait for first, then the largest first. The
-    /// first failure stops the others; it is recorded on its job and reported once.
+    /// Empties the moved tables unless <see cref="TablesCreatedEmpty"/>, then runs the jobs: tables that others wait
+    /// for first, then the largest first. The first failure stops the others; it is recorded on its job and reported
+    /// once.
     /// </summary>
     public async Task CopyAsync(IReadOnlyList<CopyJob> jobs, CancellationToken cancellationToken)
     {
-        await using (var connection = await OpenTargetAsync(cancellationToken))
+        if (plan.Tables.Count > 0 && !TablesCreatedEmpty)
         {
-            var tables = string.Join(", ", plan.Tables.Select(t => t.Name.Quoted));
-            if (plan.Tables.Count > 0) await ExecuteTargetAsync(connection, $"TRUNCATE {tables}", cancellationToken);
+            await using var connection = await OpenTargetAsync(cancellationToken);
+            await ExecuteTargetAsync(connection, $"TRUNCATE {string.Join(", ", plan.Tables.Select(t => t.Name.Quoted))}", cancellationToken);
         }
 
         _maps.Expect(jobs);

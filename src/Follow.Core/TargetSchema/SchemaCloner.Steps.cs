@@ -1,3 +1,4 @@
+using Follow.Connections;
 using Follow.Diagnostics;
 using Follow.Model;
 using Follow.Planning;
@@ -78,6 +79,7 @@ public sealed partial class SchemaCloner
         foreach (var (_, sql) in _script.CreateTables) await ExecuteAsync(connection, transaction, sql, cancellationToken);
         await TargetState.MarkDoneAsync(connection, transaction, StepTables, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        TablesCreated = true;
         Log.StepDone(logger, StepTables, _script.CreateTables.Count);
     }
 
@@ -165,8 +167,10 @@ public sealed partial class SchemaCloner
         var statements = _script.PostData;
         await RunByTableAsync(statements.Where(s => s.Kind != PostDataKind.ForeignKey), cancellationToken);
         await RunByTableAsync(statements.Where(s => s.Kind == PostDataKind.ForeignKey), cancellationToken);
-        await using var connection = await OpenTargetAsync(cancellationToken);
+        await using var connection = await OpenPostDataAsync(cancellationToken);
         await TargetState.MarkDoneAsync(connection, null, StepPostDataKeys, cancellationToken);
+        // The idle post-data sessions and the workers' connections they keep are not needed by the stream.
+        NpgsqlConnection.ClearPool(connection);
         Log.StepDone(logger, StepPostDataKeys, statements.Count);
     }
 
@@ -176,7 +180,8 @@ public sealed partial class SchemaCloner
     /// constraints that take over their indexes and the checks, and runs ANALYZE: each of those locks out the
     /// table's index builds, so a session would wait for the others' builds (measured in every table). The planner
     /// needs the statistics only for the checks of foreign keys, which come after, with hash joins (a third faster,
-    /// measured). Foreign keys come in <see cref="CreateForeignKeysAsync"/>.
+    /// measured). On Citus the shards' statistics are left to autovacuum where it gathers them
+    /// (<see cref="ShardStatistics"/>). Foreign keys come in <see cref="CreateForeignKeysAsync"/>.
     /// </summary>
     /// <param name="inSession">Runs a unit of work when one of the --index-jobs sessions is free; true for the
     /// finishing unit, which is short and which others wait for.</param>
@@ -193,7 +198,10 @@ public sealed partial class SchemaCloner
         {
             await using var connection = await OpenPostDataAsync(cancellationToken);
             foreach (var statement in statements.Where(s => s.Kind != PostDataKind.Index)) await RunAsync(connection, statement, cancellationToken);
-            await ExecuteAsync(connection, null, $"ANALYZE {table.Quoted}", cancellationToken);
+            if (!TargetIsCitus || !await _shardStatistics.LeftToAutovacuumAsync(connection, table, cancellationToken))
+            {
+                await ExecuteAsync(connection, null, $"ANALYZE {table.Quoted}", cancellationToken);
+            }
         }, true);
         Log.TableKeysDone(logger, table.ToString());
     }
@@ -320,7 +328,7 @@ public sealed partial class SchemaCloner
     /// </summary>
     private async Task<NpgsqlConnection> OpenPostDataAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenTargetAsync(cancellationToken);
+        var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken, errorDetail: true, serverOptions: _postDataOptions);
         await ExecuteAsync(connection, null, "SET jit = off", cancellationToken);
         return connection;
     }
