@@ -49,10 +49,12 @@ public static class FollowCli
                 },
                 cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        // Ctrl-C or SIGTERM: the parser cancels the command's token. Stopped before done is not done (a timeout that
+        // cancels a task is a failure, not a stop).
+        catch (OperationCanceledException ex) when (ex is not TaskCanceledException { InnerException: TimeoutException })
         {
-            error.WriteLine("follow: stopped");
-            return (int)ExitCode.Done;
+            error.WriteLine("follow: stopped before done; the same command resumes");
+            return (int)ExitCode.Stopped;
         }
         catch (Exception ex)
         {

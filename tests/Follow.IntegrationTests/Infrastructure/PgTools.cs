@@ -17,6 +17,9 @@ internal static class PgTools
     /// <summary>SIGQUIT makes the postmaster do an immediate shutdown.</summary>
     public static void SignalQuit(int pid) => kill(pid, SigQuit);
 
+    /// <summary>SIGINT, as Ctrl-C in a terminal.</summary>
+    public static void SignalInterrupt(int pid) => kill(pid, 2);
+
     public static string FindBinDir()
     {
         var fromEnv = Environment.GetEnvironmentVariable("FOLLOW_PG_BINDIR");

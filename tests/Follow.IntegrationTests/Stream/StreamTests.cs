@@ -332,4 +332,28 @@ public sealed class StreamTests
         var compare = await CompareAsync(source, target, rules);
         Assert.True(compare.ExitCode == 0, compare.Output);
     }
+    [Fact]
+    public async Task Ctrl_c_stops_the_follower_with_status_143_and_the_same_command_resumes_to_endpos()
+    {
+        var (source, target) = await AdPlatformAsync("stream_ctrl_c", 0.01);
+        await using var _ = source;
+        await using var __ = target;
+        var rules = SamplePaths.Get("ad-platform", "rules.txt");
+        var clone = await FollowProcess.RunAsync(["clone", .. Connections(source, target, rules)]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+
+        using var follower = FollowProcess.Start(null, ["follow", .. Connections(source, target, rules)]);
+        var error = follower.StandardError.ReadToEndAsync();
+        await WaitForActiveSlotAsync(source);
+        await source.ExecuteAsync("UPDATE companies SET name = name || ' (renamed)' WHERE id = (SELECT min(id) FROM companies)");
+        Infrastructure.PgTools.SignalInterrupt(follower.Id);
+        await WaitOrKillAsync(follower, TimeSpan.FromSeconds(30), error);
+
+        Assert.True(follower.ExitCode == 143, $"exit {follower.ExitCode}: {await error}");
+        Assert.Contains("stopped before done", await error);
+        await SetEndposAsync(source, target);
+        var resumed = await FollowProcess.RunAsync(["follow", .. Connections(source, target, rules)]);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Equal(0, (await CompareAsync(source, target, rules)).ExitCode);
+    }
 }
