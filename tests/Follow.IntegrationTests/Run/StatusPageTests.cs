@@ -38,6 +38,7 @@ public sealed partial class StatusPageTests
             Assert.True(AdPlatformTables.All(t => rows.Contains($"public.{t}")), $"rows: {string.Join(", ", rows)}\n{dom}");
             Assert.Matches("ready for cutover", dom.ToLowerInvariant());
             Assert.Contains("<polyline", dom);
+            Assert.Matches("<dd id=\"retained\">[0-9.]+ [kMG]?B on the source's disk \\(wal_status (reserved|extended)", dom);
 
             // A lost target connection, retried: the page lists it among the errors while the stream carries on.
             await target.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'follow apply' AND datname = current_database()");
