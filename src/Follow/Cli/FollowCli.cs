@@ -44,8 +44,9 @@ public static class FollowCli
                     Output = output,
                     Error = error,
                     EnableDefaultExceptionHandler = false,
-                    // The worker's host handles SIGTERM itself, with its own shutdown timeout.
-                    ProcessTerminationTimeout = parse.CommandResult.Command.Name == "run" ? null : TimeSpan.FromSeconds(2),
+                    // The worker's host handles SIGTERM itself, with its own shutdown timeout. Other commands get 20 s
+                    // to stop between writes and say so (exit 143); past that the parser ends the process with 130.
+                    ProcessTerminationTimeout = parse.CommandResult.Command.Name == "run" ? null : TimeSpan.FromSeconds(20),
                 },
                 cancellationToken);
         }
