@@ -19,17 +19,29 @@ public sealed class CitusShards
     private readonly Dictionary<TablePlan, Dictionary<string, long>> _known = new(ReferenceEqualityComparer.Instance);
     private int _count;
 
-    /// <summary>Asks the coordinator for the shards of the keys not known yet, in one statement.</summary>
-    public async Task LearnAsync(NpgsqlConnection connection, TablePlan table, IEnumerable<string> keys, CancellationToken cancellationToken)
+    /// <summary>
+    /// Forgets every shard once more than <see cref="MostKnown"/> are known. Called before a release's keys are
+    /// learnt, never between learning and <see cref="Split"/>, which needs each of its keys.
+    /// </summary>
+    public void Trim()
     {
-        if (!_known.TryGetValue(table, out var known)) _known[table] = known = [];
-        var unknown = keys.Where(k => !known.ContainsKey(k)).Distinct().ToList();
+        if (_count <= MostKnown) return;
+        foreach (var map in _known.Values) map.Clear();
+        _count = 0;
+    }
+
+    /// <summary>The keys of <paramref name="table"/> whose shard is not known yet, each once.</summary>
+    public List<string> Unknown(TablePlan table, IEnumerable<string> keys)
+    {
+        if (!_known.TryGetValue(table, out var known)) return keys.Distinct().ToList();
+        return keys.Where(k => !known.ContainsKey(k)).Distinct().ToList();
+    }
+
+    /// <summary>Asks the coordinator for the shards of <paramref name="unknown"/> (see <see cref="Unknown"/>), in one statement.</summary>
+    public async Task LearnAsync(NpgsqlConnection connection, TablePlan table, IReadOnlyList<string> unknown, CancellationToken cancellationToken)
+    {
         if (unknown.Count == 0) return;
-        if (_count + unknown.Count > MostKnown)
-        {
-            foreach (var map in _known.Values) map.Clear();
-            _count = 0;
-        }
+        if (!_known.TryGetValue(table, out var known)) _known[table] = known = [];
         await using var command = new NpgsqlCommand(
             "SELECT k, get_shard_id_for_distribution_column($1::text::regclass, k) FROM unnest($2::text[]) AS k", connection);
         command.Parameters.Add(TextParameter.Of(table.Name.Quoted));

@@ -156,10 +156,20 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
     {
         var shape = group.Shape;
         var command = new NpgsqlBatchCommand(shard ? _text.ForShard(shape) : _text.For(shape, 0));
-        for (var c = 0; c < shape.Columns.Count; c++) command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => r[c]))));
-        if (shard) command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => r[shape.Set]).Distinct())));
+        AddColumnArrays(command, shape, rows, 0);
+        if (shard) command.Parameters.Add(ShardKeys(shape, rows));
         await QueueGroupAsync(command, group, rows.Count, cancellationToken);
     }
+
+    /// <summary>One parameter a column from <paramref name="from"/> on: the array of the rows' values.</summary>
+    private static void AddColumnArrays(NpgsqlBatchCommand command, Shape shape, IReadOnlyList<string?[]> rows, int from)
+    {
+        for (var c = from; c < shape.Columns.Count; c++) command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => r[c]))));
+    }
+
+    /// <summary>The distinct distribution keys of a shard's rows: the condition Citus prunes the statement to that shard by.</summary>
+    private static NpgsqlParameter ShardKeys(Shape shape, IReadOnlyList<string?[]> rows) =>
+        TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => r[shape.Set]).Distinct()));
 
     /// <summary>An update of array columns of one shard's rows: the SET values as rows of the table's type (<see cref="TargetRowTypes"/>).</summary>
     private async Task QueueRowTypedAsync(WriteGroup group, IReadOnlyList<string?[]> rows, CancellationToken cancellationToken)
@@ -169,8 +179,8 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
         var set = shape.Columns.Take(shape.Set).ToList();
         var command = new NpgsqlBatchCommand(_text.ForRowType(shape, columns));
         command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => TargetRowTypes.Literal(columns, set, r)))));
-        for (var c = shape.Set; c < shape.Columns.Count; c++) command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => r[c]))));
-        command.Parameters.Add(TextParameter.Of(Sql.ArrayLiteral(rows.Select(r => r[shape.Set]).Distinct())));
+        AddColumnArrays(command, shape, rows, shape.Set);
+        command.Parameters.Add(ShardKeys(shape, rows));
         await QueueGroupAsync(command, group, rows.Count, cancellationToken);
     }
 
@@ -202,11 +212,16 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
     /// <summary>The shards of the keys of the groups to be split by shard, asked once the target is free.</summary>
     private async Task LearnShardsAsync(IReadOnlyList<WriteGroup> groups, CancellationToken cancellationToken)
     {
+        _shards.Trim();
         foreach (var byTable in groups.Where(g => ByShard(g.Shape) && Arrays(g.Shape, g.Rows.Count)).GroupBy(g => g.Shape.Table))
         {
+            // The connection is asked only when something is unknown: waiting for the batch in flight stalls the pipeline.
+            var unknown = _shards.Unknown(byTable.Key, byTable.SelectMany(g => g.Rows.Select(r => r[g.Shape.Set]!)));
+            var rowTypes = byTable.Any(g => g.Shape.Types.Any(StatementText.AsText)) && !_rowTypes.Knows(byTable.Key);
+            if (unknown.Count == 0 && !rowTypes) continue;
             await WaitForSentAsync();
-            await _shards.LearnAsync(connection, byTable.Key, byTable.SelectMany(g => g.Rows.Select(r => r[g.Shape.Set]!)), cancellationToken);
-            if (byTable.Any(g => g.Shape.Types.Any(StatementText.AsText))) await _rowTypes.LearnAsync(connection, byTable.Key, cancellationToken);
+            await _shards.LearnAsync(connection, byTable.Key, unknown, cancellationToken);
+            if (rowTypes) await _rowTypes.LearnAsync(connection, byTable.Key, cancellationToken);
         }
     }
 

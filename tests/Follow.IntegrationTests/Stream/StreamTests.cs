@@ -26,6 +26,16 @@ public sealed class StreamTests
 
     private static string[] Connections(TestDatabase source, TestDatabase target, string rules) => Arguments(source, target, rules);
 
+    /// <summary>The ad-platform sample cloned with its rules, for a follower to start on.</summary>
+    private static async Task<(TestDatabase Source, TestDatabase Target, string Rules)> ClonedAdPlatformAsync(string name)
+    {
+        var (source, target) = await AdPlatformAsync(name, 0.01);
+        var rules = SamplePaths.Get("ad-platform", "rules.txt");
+        var clone = await FollowProcess.RunAsync(["clone", .. Connections(source, target, rules)]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+        return (source, target, rules);
+    }
+
     /// <summary>
     /// Once the copy's run is recorded, its snapshot is taken: changes made from then on reach the target through
     /// the stream, not the copy.
@@ -237,13 +247,9 @@ public sealed class StreamTests
     [Fact]
     public async Task An_idle_source_with_endpos_set_lets_the_follower_exit_within_five_seconds()
     {
-        var (source, target) = await AdPlatformAsync("stream_idle", 0.01);
+        var (source, target, rules) = await ClonedAdPlatformAsync("stream_idle");
         await using var _ = source;
         await using var __ = target;
-        var rules = SamplePaths.Get("ad-platform", "rules.txt");
-        var clone = await FollowProcess.RunAsync(["clone", .. Connections(source, target, rules)]);
-        Assert.True(clone.ExitCode == 0, clone.Error);
-
         using var follower = FollowProcess.Start(null, ["follow", .. Connections(source, target, rules)]);
         var error = follower.StandardError.ReadToEndAsync();
         await WaitForActiveSlotAsync(source);
@@ -335,13 +341,9 @@ public sealed class StreamTests
     [Fact]
     public async Task Ctrl_c_stops_the_follower_with_status_143_and_the_same_command_resumes_to_endpos()
     {
-        var (source, target) = await AdPlatformAsync("stream_ctrl_c", 0.01);
+        var (source, target, rules) = await ClonedAdPlatformAsync("stream_ctrl_c");
         await using var _ = source;
         await using var __ = target;
-        var rules = SamplePaths.Get("ad-platform", "rules.txt");
-        var clone = await FollowProcess.RunAsync(["clone", .. Connections(source, target, rules)]);
-        Assert.True(clone.ExitCode == 0, clone.Error);
-
         using var follower = FollowProcess.Start(null, ["follow", .. Connections(source, target, rules)]);
         var error = follower.StandardError.ReadToEndAsync();
         await WaitForActiveSlotAsync(source);
