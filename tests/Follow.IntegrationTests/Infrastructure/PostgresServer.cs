@@ -128,7 +128,7 @@ public sealed class PostgresServer
         PgTools.Run(binDir, "initdb", dataDirectory, "--auth=trust", "-U", "postgres", "-E", "UTF8",
             $"--locale={locale}", "--no-sync", "-D", dataDirectory);
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
