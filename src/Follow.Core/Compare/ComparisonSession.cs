@@ -1,6 +1,7 @@
 using System.Data;
 using System.Text;
 using System.Text.RegularExpressions;
+using Follow.Model;
 using Npgsql;
 
 namespace Follow.Compare;
@@ -55,7 +56,7 @@ public sealed partial class ComparisonSession
             sql.Append("SET TRANSACTION SNAPSHOT '").Append(snapshot).Append("';\n");
         }
         if (citus) sql.Append("SET LOCAL citus.propagate_set_commands TO 'local';\n");
-        foreach (var (name, value) in Settings) sql.Append($"SET LOCAL {name} TO {Literal(value)};\n");
+        foreach (var (name, value) in Settings) sql.Append($"SET LOCAL {name} TO {Sql.Literal(value)};\n");
         try
         {
             await using var command = new NpgsqlCommand(sql.ToString(), connection, transaction);
@@ -67,13 +68,6 @@ public sealed partial class ComparisonSession
             throw;
         }
         return transaction;
-    }
-
-    /// <summary>As quote_literal: the E'' form when there is a backslash, so it reads the same whatever standard_conforming_strings says.</summary>
-    public static string Literal(string value)
-    {
-        var quoted = value.Replace("'", "''");
-        return value.Contains('\\') ? "E'" + quoted.Replace("\\", "\\\\") + "'" : "'" + quoted + "'";
     }
 
     [GeneratedRegex("^[0-9A-Fa-f]+-[0-9A-Fa-f]+(-[0-9]+)?$")]

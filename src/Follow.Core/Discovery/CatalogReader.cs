@@ -40,7 +40,8 @@ public static class CatalogReader
                 r.PartitionKey,
                 r.Unlogged,
                 r.RowEstimate,
-                r.SizeBytes);
+                r.SizeBytes,
+                r.StorageParameters);
         }).ToList();
         return new Catalog(version, tables, sequences);
     }
@@ -48,7 +49,7 @@ public static class CatalogReader
     private sealed record TableRow(
         uint Oid, QualifiedName Name, TableKind Kind, ReplicaIdentity ReplicaIdentity, string? ReplicaIdentityIndex,
         QualifiedName? PartitionOf, string? PartitionBound, string? PartitionKey, bool Unlogged, double RowEstimate,
-        long SizeBytes);
+        long SizeBytes, string[] StorageParameters);
 
     private sealed record ConstraintSet(
         Dictionary<uint, List<KeyConstraint>> Keys,
@@ -93,7 +94,8 @@ public static class CatalogReader
                 NullableString(reader, 9),
                 reader.GetBoolean(10),
                 reader.GetDouble(11),
-                reader.GetInt64(12)));
+                reader.GetInt64(12),
+                reader.GetFieldValue<string[]>(13)));
         }
         return result;
     }
@@ -114,7 +116,9 @@ public static class CatalogReader
                 NullableString(reader, 5),
                 identity is null ? null : identity[0],
                 NullableString(reader, 7),
-                NullableString(reader, 8)));
+                NullableString(reader, 8),
+                reader.IsDBNull(9) ? null : reader.GetString(9)[0],
+                reader.IsDBNull(10) ? null : reader.GetInt32(10)));
         }
         return result;
     }

@@ -13,7 +13,9 @@ public sealed record Column(
     string? Default,
     char? Identity,
     string? GenerationExpression,
-    string? Collation)
+    string? Collation,
+    char? Storage = null,
+    int? StatisticsTarget = null)
 {
     public bool IsGenerated => GenerationExpression is not null;
 }

@@ -12,6 +12,17 @@ public static class Sql
     public static string Idents(IEnumerable<string> identifiers) => string.Join(", ", identifiers.Select(Ident));
 
     /// <summary>
+    /// As quote_literal, for the few places a statement cannot take a parameter (SET, DDL options), with values
+    /// read from a catalog: the E'' form when there is a backslash, so it reads the same whatever
+    /// standard_conforming_strings says.
+    /// </summary>
+    public static string Literal(string value)
+    {
+        var quoted = value.Replace("'", "''");
+        return value.Contains('\\') ? "E'" + quoted.Replace("\\", "\\\\") + "'" : "'" + quoted + "'";
+    }
+
+    /// <summary>
     /// An array in PostgreSQL's text form, bound as one parameter (never spliced): every element quoted, with
     /// backslashes and quotes escaped, NULL unquoted; the server reads it as the array type of its context.
     /// </summary>

@@ -9,6 +9,7 @@ public enum ReplicaIdentity { Default, Nothing, Full, Index }
 /// <param name="PartitionBound">The partition bound (<c>pg_get_expr(relpartbound)</c>) of a partition.</param>
 /// <param name="PartitionKey">The partition key (<c>pg_get_partkeydef</c>) of a partitioned table.</param>
 /// <param name="RowEstimate">pg_class.reltuples; -1 when never analyzed.</param>
+/// <param name="StorageParameters">pg_class.reloptions as <c>name=value</c>, the TOAST table's as <c>toast.name=value</c>.</param>
 public sealed record Table(
     QualifiedName Name,
     TableKind Kind,
@@ -25,7 +26,8 @@ public sealed record Table(
     string? PartitionKey,
     bool IsUnlogged,
     double RowEstimate,
-    long SizeBytes)
+    long SizeBytes,
+    IReadOnlyList<string>? StorageParameters = null)
 {
     public Column? Column(string name) => Columns.FirstOrDefault(c => c.Name == name);
 

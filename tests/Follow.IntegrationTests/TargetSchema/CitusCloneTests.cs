@@ -75,6 +75,8 @@ public sealed class CitusCloneTests
         await using var source = await servers.Source.CreateDatabaseAsync("citus_copy");
         await source.ExecuteFileAsync(SamplePaths.Get("ad-platform", "schema.sql"));
         await Snapshot.CopyFixture.LoadSampleDataAsync(source, 0.05);
+        // A table with autovacuum settings of its own is analyzed by the clone; the others are left to autovacuum.
+        await source.ExecuteAsync("ALTER TABLE campaigns SET (autovacuum_enabled = false)");
         await using var target = await CitusServer.CreateDatabaseAsync("citus_copy");
         var rules = SamplePaths.Get("ad-platform", "rules.txt");
 
@@ -83,5 +85,18 @@ public sealed class CitusCloneTests
         Assert.True(result.ExitCode == 0, result.Error);
         await Snapshot.CopyFixture.AssertTablesEqualAsync(await Snapshot.CopyFixture.PlanAsync(source, rules), source, target.ConnectionString);
         Assert.Equal(5L, await target.ScalarAsync<long>("SELECT count(*) FROM follow.job WHERE state = 'completed'"));
+        Assert.Equal((0L, 32L), await AnalyzedShardsAsync(target, "companies"));
+        Assert.Equal((32L, 32L), await AnalyzedShardsAsync(target, "campaigns"));
+    }
+
+    /// <summary>How many of a distributed table's shards were analyzed by an ANALYZE (not autovacuum), of all its shards.</summary>
+    private static async Task<(long Analyzed, long Shards)> AnalyzedShardsAsync(CitusDatabase target, string table)
+    {
+        var analyzed = await target.ScalarAsync<long>($"""
+            SELECT count(*) FILTER (WHERE result = 't') FROM run_command_on_shards('{table}',
+              $$SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relid = '%s'::regclass$$)
+            """);
+        var shards = await target.ScalarAsync<long>($"SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = '{table}'::regclass");
+        return (analyzed, shards);
     }
 }

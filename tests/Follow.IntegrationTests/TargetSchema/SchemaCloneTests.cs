@@ -49,6 +49,10 @@ public sealed class SchemaCloneTests
         await using var _ = source;
         await using var __ = target;
         var rules = SamplePaths.Get("ad-platform", "rules.txt");
+        await source.ExecuteAsync("""
+            ALTER TABLE campaigns SET (fillfactor = 70, toast.autovacuum_enabled = false);
+            ALTER TABLE campaigns ALTER COLUMN name SET STORAGE EXTERNAL, ALTER COLUMN name SET STATISTICS 300
+            """);
 
         var result = await CloneAsync(source, target.Uri, rules);
 
@@ -69,7 +73,12 @@ public sealed class SchemaCloneTests
                 planned.ForeignKeys.Select(f => (f.Name, string.Join(",", f.Columns), f.ReferencedTable, string.Join(",", f.ReferencedColumns))).Order(),
                 table.ForeignKeys.Select(f => (f.Name, string.Join(",", f.Columns), f.ReferencedTable, string.Join(",", f.ReferencedColumns))).Order());
             Assert.Equal(planned.Source.Indexes.Select(i => i.Name).Order(), table.Indexes.Select(i => i.Name).Order());
+            Assert.Equal(planned.Source.StorageParameters, table.StorageParameters);
+            Assert.Equal(
+                planned.Source.Columns.Select(c => (c.Name, c.Storage, c.StatisticsTarget)),
+                table.Columns.Where(c => c.Name != planned.DistributionColumn || !planned.AddsDistributionColumn).Select(c => (c.Name, c.Storage, c.StatisticsTarget)));
         }
+        Assert.Equal(["fillfactor=70", "toast.autovacuum_enabled=false"], targetCatalog.Get(new QualifiedName("public", "campaigns")).StorageParameters);
         Assert.Equal(
             sourceCatalog.Sequences.Select(s => (s.Name, s.OwnedBy)).OrderBy(s => s.Name),
             targetCatalog.Sequences.Select(s => (s.Name, s.OwnedBy)).OrderBy(s => s.Name));

@@ -1,4 +1,5 @@
 using Follow.Compare;
+using Follow.Model;
 using Follow.Planning;
 
 namespace Follow.Tests.Compare;
@@ -42,7 +43,7 @@ public class ChecksumQueryTests
     [InlineData("it's", "'it''s'")]
     [InlineData(@"a\b", @"E'a\\b'")]
     public void Setting_values_are_quoted_as_literals(string value, string literal) =>
-        Assert.Equal(literal, ComparisonSession.Literal(value));
+        Assert.Equal(literal, Sql.Literal(value));
 
     [Theory]
     [InlineData("00000003-0000001B-1", true)]

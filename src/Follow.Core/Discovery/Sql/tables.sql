@@ -11,8 +11,11 @@ SELECT c.oid,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
        c.relpersistence = 'u' AS unlogged,
        c.reltuples::float8 AS reltuples,
-       pg_table_size(c.oid) AS size_bytes
+       pg_table_size(c.oid) AS size_bytes,
+       -- storage parameters (fillfactor, autovacuum_*), the TOAST table's with their "toast." prefix
+       coalesce(c.reloptions, '{}') || coalesce((SELECT array_agg('toast.' || o) FROM unnest(tc.reloptions) o), '{}') AS reloptions
   FROM pg_class c
+  LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_index rii ON rii.indrelid = c.oid AND rii.indisreplident
   LEFT JOIN pg_class ri ON ri.oid = rii.indexrelid
