@@ -40,7 +40,7 @@ public static class FollowCommand
     /// <summary>How often the stream starts again after losing the source or the target; shared with clone --follow.</summary>
     public static Option<int> Retries() => new("--retries")
     {
-        Description = "Times to resume the stream after the source or the target went away, with a growing pause (1 s up to 30 s).",
+        Description = "Times to resume the stream after the source or the target went away, with a growing pause (1 s up to 30 s); after 10 minutes of work without a loss the count starts again.",
         DefaultValueFactory = _ => 10,
         HelpName = "N",
     };

@@ -31,7 +31,7 @@ public sealed class RunSettings
 
     public bool DropIfExists { get; set; }
 
-    /// <summary>Times the stream starts again after losing the source or the target.</summary>
+    /// <summary>Times the stream starts again after losing the source or the target; renewed after 10 minutes without a loss.</summary>
     public int Retries { get; set; } = 10;
 
     /// <summary>How long SIGTERM waits for the target transaction in flight to finish or roll back.</summary>
