@@ -74,7 +74,7 @@ public sealed partial class Retry(int retries, ILogger logger, FollowMetrics? me
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "the {Step} lost its connection (retry {Attempt} of {Retries}, next in {Seconds} s): {Error}")]
+        [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "the connection was lost (the {Step}, retry {Attempt} of {Retries}, next in {Seconds} s): {Error}")]
         public static partial void Retrying(ILogger logger, string step, int attempt, int retries, double seconds, string error);
     }
 }
