@@ -96,7 +96,7 @@ public sealed partial class SlotSampler(ConnectionInfo source, string slotName, 
         public static partial void SafeWalSizeLow(ILogger logger, string slot, double safeMegabytes, double keepMegabytes, string walStatus);
 
         [LoggerMessage(EventId = 4503, Level = LogLevel.Warning,
-            Message = "the slot {Slot} keeps {RetainedMegabytes:F0} MB of WAL on the source's disk, more than --max-retained-wal ({LimitMegabytes:F0} MB): "
+            Message = "the slot {Slot} keeps {RetainedMegabytes:F1} MB of WAL on the source's disk, more than the max-retained-wal limit ({LimitMegabytes:F1} MB): "
                 + "the source's disk fills until the stream catches up")]
         public static partial void RetainedOverLimit(ILogger logger, string slot, double retainedMegabytes, double limitMegabytes);
     }

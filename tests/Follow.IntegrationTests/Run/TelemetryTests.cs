@@ -27,7 +27,7 @@ public sealed class TelemetryTests
         {
             using var worker = WorkerProcess.Start(environment,
                 "--source", source.Uri, "--target", target.Uri, "--rules", SamplePaths.Get("ad-platform", "rules.txt"),
-                $"--Follow:SlotName={source.Name}", "--Follow:Http:Prometheus=true");
+                $"--Follow:SlotName={source.Name}", "--Follow:Http:Prometheus=true", "--Follow:MaxRetainedWal=1");
             await worker.WaitForStatusAsync(
                 s => s.GetProperty("phase").GetString() == "streaming"
                     && s.GetProperty("stream").GetProperty("retainedBytes").ValueKind == JsonValueKind.Number,
@@ -57,6 +57,10 @@ public sealed class TelemetryTests
             Assert.Matches("(?m)^follow_phase\\{[^}]*follow_phase=\"streaming\"[^}]*\\} 1", scrape);
             Assert.Matches("(?m)^follow_replication_slot_retained_wal_bytes(\\{[^}]*\\})? [0-9]", scrape);
             Assert.Matches("(?m)^follow_retries_total\\{[^}]*follow_step=\"stream\"[^}]*\\} [1-9]", scrape);
+
+            // A slot that keeps more than one byte of WAL passes the limit: warned of.
+            Assert.Contains($"the slot {source.Name} keeps", worker.Log);
+            Assert.Contains("more than the max-retained-wal limit", worker.Log);
         }
         finally
         {
