@@ -43,15 +43,14 @@ public sealed class SettingsTests
         Assert.Contains("Follow:Ready:MaxLagBytes", outOfRange.Error);
     }
 
-    [Fact]
-    public async Task A_max_retained_wal_that_is_not_a_size_is_refused_by_follow_clone_and_follow_run_with_exit_2_naming_it()
+    [Theory]
+    [InlineData("--max-retained-wal lots: not a size", "clone", "--follow")]
+    [InlineData("Follow:MaxRetainedWal lots: not a size", "run", "--Follow:Http:Port=0")]
+    public async Task A_max_retained_wal_that_is_not_a_size_is_refused_with_exit_2_naming_it(string named, params string[] args)
     {
-        var clone = await FollowAsync("FOLLOW_MAX_RETAINED_WAL", "lots", "clone", "--follow");
-        Assert.True(clone.ExitCode == 2, clone.All);
-        Assert.Contains("--max-retained-wal lots: not a size", clone.Error);
+        var result = await FollowAsync("FOLLOW_MAX_RETAINED_WAL", "lots", args);
 
-        var run = await FollowAsync("FOLLOW_MAX_RETAINED_WAL", "lots", "run", "--Follow:Http:Port=0");
-        Assert.True(run.ExitCode == 2, run.All);
-        Assert.Contains("Follow:MaxRetainedWal lots: not a size", run.Error);
+        Assert.True(result.ExitCode == 2, result.All);
+        Assert.Contains(named, result.Error);
     }
 }
