@@ -87,7 +87,7 @@ public sealed partial class FollowWorker(
         };
     }
 
-    /// <summary>The source's WAL position against the slot's, every few seconds, for the gauges, /status and /readyz.</summary>
+    /// <summary>The source's WAL position against the slot's, every few seconds, for the gauges, /status and /status/ready.</summary>
     private SlotSampler Sampler()
     {
         var limit = settings.MaxRetainedWal is { } text ? ByteSize.Parse(text, "Follow:MaxRetainedWal") : (long?)null;
