@@ -43,6 +43,9 @@ public sealed record SlotLag(
     /// <summary>WAL that may still be written before the slot is invalidated; null when max_slot_wal_keep_size is unbounded.</summary>
     public long? SafeWalSize { get; init; }
 
+    /// <summary>The source's max_slot_wal_keep_size in bytes; null when unbounded.</summary>
+    public long? MaxSlotWalKeepSize { get; init; }
+
     /// <summary>WAL the slot keeps on the source's disk: the source's position less restart_lsn.</summary>
     public long? RetainedBytes => RestartLsn is { } restart
         ? (ulong)CurrentLsn > (ulong)restart ? (long)((ulong)CurrentLsn - (ulong)restart) : 0

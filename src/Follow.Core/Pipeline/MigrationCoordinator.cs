@@ -72,8 +72,9 @@ public sealed partial class MigrationCoordinator(
             Metrics = Metrics,
         };
         await HoldTriggersAsync(planned, cancellationToken);
-        await Retry.RunAsync(Observed(stream.RunAsync), logger, retries + 1, cancellationToken);
-        await Retry.RunAsync(Observed(stream.FinishAsync), logger, retries + 1, cancellationToken);
+        var retry = new Retry(retries, logger, Metrics);
+        await retry.RunAsync("stream", Observed(stream.RunAsync), cancellationToken);
+        await retry.RunAsync("finish", Observed(stream.FinishAsync), cancellationToken);
         await ReleaseTriggersAsync(planned, cancellationToken);
     }
 

@@ -24,6 +24,7 @@ public static class SlotLagReader
             RestartLsn = reader.IsDBNull(4) ? null : reader.GetFieldValue<NpgsqlLogSequenceNumber>(4),
             WalStatus = reader.IsDBNull(5) ? null : reader.GetString(5),
             SafeWalSize = reader.IsDBNull(6) ? null : reader.GetInt64(6),
+            MaxSlotWalKeepSize = reader.IsDBNull(7) ? null : reader.GetInt64(7),
         };
     }
 }

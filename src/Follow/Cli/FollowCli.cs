@@ -12,11 +12,11 @@ public static class FollowCli
         string[] args, TextWriter output, TextWriter error, Func<string, string?> environment, CancellationToken cancellationToken)
     {
         using var context = new CliContext(output, error, environment);
-        // Not a RootCommand: its name would be the executable's, "follow", which the parser cannot tell apart from
-        // the follow subcommand. Help and version are added as RootCommand would.
-        var root = new Command("Follow", "Follow moves a live PostgreSQL database into Citus: plan, clone, stream, cut over.")
+        // Not a RootCommand, and not named "follow": the parser cannot tell that name apart from the follow
+        // subcommand. Help and version are added as RootCommand would; the usage lines say "follow" (UsageHelp).
+        var root = new Command(UsageHelp.RootName, "Follow moves a live PostgreSQL database into Citus: plan, clone, stream, cut over.")
         {
-            new HelpOption(),
+            UsageHelp.Option(),
             new VersionOption(),
             PlanCommand.Create(context),
             CloneCommand.Create(context),

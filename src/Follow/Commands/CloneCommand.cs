@@ -44,6 +44,7 @@ public static class CloneCommand
         }.WithEnvironment(context);
         var slotName = CommonOptions.SlotName();
         var retries = FollowCommand.Retries().WithEnvironment(context);
+        var maxRetainedWal = FollowCommand.MaxRetainedWal().WithEnvironment(context);
         var follow = new Option<bool>("--follow") { Description = "After the copy, stream changes until the sentinel's endpos (follow sentinel set endpos)." };
         var command = new Command("clone", "Clone the source into the target with the distribution plan applied.");
         inputs.AddTo(command);
@@ -59,6 +60,7 @@ public static class CloneCommand
         command.Add(slotName);
         command.Add(follow);
         command.Add(retries);
+        command.Add(maxRetainedWal);
         tableJobs.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 1) result.AddError("--table-jobs must be at least 1");
@@ -96,7 +98,8 @@ public static class CloneCommand
             {
                 CopyWatcher = connection => new CopyDisplay(connection, context.Error, !Console.IsErrorRedirected, logger),
             };
-            await coordinator.RunAsync(cancellationToken);
+            await FollowCommand.Watched(parse, maxRetainedWal, resolved.Source, options.SlotName, context, logger)
+                .AlongsideAsync(coordinator.RunAsync, cancellationToken);
             return (int)ExitCode.Done;
         });
         return command;

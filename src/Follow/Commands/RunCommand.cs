@@ -11,15 +11,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using OpenTelemetry;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
+using System.Diagnostics.Metrics;
 
 namespace Follow.Cli.Commands;
 
 /// <summary>
 /// <c>follow run</c>: the hosted worker. Plan, clone, stream and stop at endpos, resuming from the target's state;
-/// /healthz, /readyz and /status over HTTP; the Follow meter, exported over OTLP when configured.
+/// /healthz, /readyz and /status over HTTP; the Follow, runtime and Npgsql meters, exported over OTLP and served to
+/// Prometheus when configured.
 /// </summary>
 public static class RunCommand
 {
@@ -29,7 +28,8 @@ public static class RunCommand
         var target = CommonOptions.Target();
         var command = new Command("run",
             "The hosted worker: clone unless a copy finished, stream until the sentinel's endpos, exit 0 (143 when stopped before). "
-            + "Serves the status page at /, and /healthz, /readyz, /status.\n\nSettings (appsettings.json's Follow section, the variable, "
+            + "Serves the status page at /, and /healthz, /readyz, /status (and /metrics with Http:Prometheus). "
+            + "Metrics go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.\n\nSettings (appsettings.json's Follow section, the variable, "
             + "FOLLOW__KEY, or --Follow:Key=value; an unknown key is refused):\n  "
             + string.Join("\n  ", RunSettingKeys.HelpLines()))
         {
@@ -61,29 +61,24 @@ public static class RunCommand
             builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = settings.ShutdownTimeout);
 
             var status = new FollowStatus();
-            using var metrics = new FollowMetrics(status);
             var outcome = new WorkerOutcome();
             var history = new StatusHistory(settings.HistoryInterval);
             builder.Services.AddSingleton(resolved);
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(status);
-            builder.Services.AddSingleton(metrics);
+            builder.Services.AddMetrics();
+            builder.Services.AddSingleton(services => new FollowMetrics(status, services.GetRequiredService<IMeterFactory>()));
+            Telemetry.Add(builder.Services, builder.Configuration, settings);
+            StatusEndpoints.AddChecks(builder.Services, status, settings);
             builder.Services.AddSingleton(outcome);
             builder.Services.AddSingleton(context);
             builder.Services.AddSingleton(history);
             builder.Services.AddHostedService<FollowWorker>();
             builder.Services.AddHostedService<StatusHistorySampler>();
 
-            using var meters = context.Environment("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 }
-                ? Sdk.CreateMeterProviderBuilder()
-                    .ConfigureResource(resource => resource.AddService("follow"))
-                    .AddMeter(FollowMetrics.MeterName)
-                    .AddOtlpExporter()
-                    .Build()
-                : null;
-
             await using var app = builder.Build();
             StatusEndpoints.Map(app, status, history, settings, resolved.Target);
+            if (settings.Http.Prometheus) app.MapPrometheusScrapingEndpoint();
             try
             {
                 await app.StartAsync(cancellationToken);
@@ -95,7 +90,8 @@ public static class RunCommand
                     + "choose another port with FOLLOW__HTTP__PORT or --Follow:Http:Port=N");
             }
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            app.Logger.LogInformation("listening on {Addresses} for the status page (/), /healthz, /readyz and /status", string.Join(", ", addresses));
+            app.Logger.LogInformation("listening on {Addresses} for the status page (/), /healthz, /readyz and /status{Metrics}",
+                string.Join(", ", addresses), settings.Http.Prometheus ? ", /metrics" : "");
             await app.WaitForShutdownAsync(CancellationToken.None);
             return outcome.ExitCode;
         });
@@ -131,6 +127,8 @@ public static class RunCommand
         logging.SetMinimumLevel(Enum.TryParse<LogLevel>(environment("FOLLOW_LOG_LEVEL"), ignoreCase: true, out var level) ? level : LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // A probe's answer is the report: a worker not ready yet is not an error to log at every probe.
+        logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
         logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
         if (settings.LogFormat == "json")
         {

@@ -1,7 +1,6 @@
 using System.Collections;
 using Follow.Cli.Commands;
 using Follow.Cli.Output;
-using Follow.Connections;
 using Follow.Diagnostics;
 using Follow.Pipeline;
 using Follow.Snapshot;
@@ -9,7 +8,6 @@ using Follow.State;
 using Follow.TargetSchema;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Follow.Cli.Hosting;
 
@@ -44,12 +42,9 @@ public sealed partial class FollowWorker(
         // Let the host finish starting (and the HTTP endpoint answer) before the first connection is tried.
         await Task.Yield();
         using var scope = logger.BeginScope(new StatusScope(status));
-        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var sampler = Task.CompletedTask;
         try
         {
-            sampler = SampleLagAsync(inputs.Source, sampling.Token);
-            await Coordinator().RunAsync(stoppingToken);
+            await Sampler().AlongsideAsync(Coordinator().RunAsync, stoppingToken);
             status.Enter(FollowPhase.Done);
             Log.Done(logger);
             outcome.ExitCode = (int)ExitCode.Done;
@@ -69,8 +64,6 @@ public sealed partial class FollowWorker(
         }
         finally
         {
-            await sampling.CancelAsync();
-            await sampler;
             lifetime.StopApplication();
         }
     }
@@ -94,36 +87,15 @@ public sealed partial class FollowWorker(
         };
     }
 
-    /// <summary>The source's WAL position against the slot's, every few seconds, for the lag gauges and /readyz.</summary>
-    private async Task SampleLagAsync(ConnectionInfo source, CancellationToken cancellationToken)
+    /// <summary>The source's WAL position against the slot's, every few seconds, for the gauges, /status and /status/ready.</summary>
+    private SlotSampler Sampler()
     {
-        NpgsqlConnection? connection = null;
-        try
+        var limit = settings.MaxRetainedWal is { } text ? ByteSize.Parse(text, "Follow:MaxRetainedWal") : (long?)null;
+        return new SlotSampler(inputs.Source, settings.SlotName, settings.LagInterval, limit, logger)
         {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                try
-                {
-                    connection ??= await source.OpenAsync("follow lag", ExitCode.SourceFailure, cancellationToken);
-                    if (await SlotLagReader.ReadAsync(connection, settings.SlotName, cancellationToken) is { } lag) status.Sampled(lag);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // The stream reports a lost source itself; the sampler only tries again.
-                    Log.LagSampleFailed(logger, context.Scrub(ex.Message));
-                    if (connection is not null) await connection.DisposeAsync();
-                    connection = null;
-                }
-                await Task.Delay(settings.LagInterval, cancellationToken);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            if (connection is not null) await connection.DisposeAsync();
-        }
+            Sampled = status.Sampled,
+            Scrub = context.Scrub,
+        };
     }
 
     /// <summary>Every log line of the worker carries the phase and the applied LSN as they are when it is written.</summary>
@@ -160,8 +132,5 @@ public sealed partial class FollowWorker(
 
         [LoggerMessage(EventId = 9003, Level = LogLevel.Error, Message = "failed: {Message} (exit {ExitCode})")]
         public static partial void Failed(ILogger logger, string message, int exitCode);
-
-        [LoggerMessage(EventId = 9004, Level = LogLevel.Debug, Message = "cannot read the slot's lag from the source: {Message}")]
-        public static partial void LagSampleFailed(ILogger logger, string message);
     }
 }

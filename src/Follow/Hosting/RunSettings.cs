@@ -31,7 +31,7 @@ public sealed class RunSettings
 
     public bool DropIfExists { get; set; }
 
-    /// <summary>Times the stream starts again after losing the source or the target.</summary>
+    /// <summary>Times the stream starts again after losing the source or the target; renewed after 10 minutes without a loss.</summary>
     public int Retries { get; set; } = 10;
 
     /// <summary>How long SIGTERM waits for the target transaction in flight to finish or roll back.</summary>
@@ -39,6 +39,9 @@ public sealed class RunSettings
 
     /// <summary>How often the source is asked for its WAL position and the slot's, for the lag.</summary>
     public TimeSpan LagInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>e.g. 50GB: a warning is logged when the slot keeps more WAL than this on the source's disk (unset: none).</summary>
+    public string? MaxRetainedWal { get; set; }
 
     /// <summary>How often the status page's chart of the last hour gets a point.</summary>
     public TimeSpan HistoryInterval { get; set; } = TimeSpan.FromSeconds(10);
@@ -73,6 +76,7 @@ public sealed class RunSettings
         // Sizes are refused here, before the host starts, with the setting's name.
         if (SplitTablesLargerThan is { } split) ByteSize.Parse(split, $"{Section}:SplitTablesLargerThan");
         ByteSize.Parse(BackfillMemory, $"{Section}:BackfillMemory");
+        if (MaxRetainedWal is { } retained) ByteSize.Parse(retained, $"{Section}:MaxRetainedWal");
     }
 
     private static Diagnostics.BadInputException Invalid(string key, string what) =>
@@ -88,6 +92,9 @@ public sealed class HttpSettings
     public string Address { get; set; } = "0.0.0.0";
 
     public int Port { get; set; } = 8080;
+
+    /// <summary>Serve the metrics at /metrics for a Prometheus scrape, beside (or instead of) the OTLP export.</summary>
+    public bool Prometheus { get; set; }
 }
 
 /// <summary>/readyz answers 200 while streaming with the lag under both limits.</summary>

@@ -9,8 +9,10 @@ using Follow.Pipeline;
 using Follow.Progress;
 using Follow.State;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Follow.Cli.Hosting;
 
@@ -31,22 +33,34 @@ public static class StatusEndpoints
             intervalSeconds = history.Interval.TotalSeconds,
             points = history.Points(),
         }, HistoryOptions));
-        routes.MapGet("/healthz", () =>
-        {
-            var snapshot = status.Snapshot();
-            return snapshot.Phase == FollowPhase.Failed
-                ? Results.Text($"failed: {snapshot.Error}\n", statusCode: StatusCodes.Status503ServiceUnavailable)
-                : Results.Text($"ok: {snapshot.Phase.Key()}\n");
-        });
-        routes.MapGet("/readyz", () => Answer(Working(status.Snapshot()), "ready", "not ready"));
-        routes.MapGet("/status/ready", () => Answer(Cutover(status.Snapshot(), settings.Ready), "ready for cutover", "not ready for cutover"));
+        routes.MapHealthChecks("/healthz", Probe("healthz"));
+        routes.MapHealthChecks("/readyz", Probe("readyz"));
+        routes.MapHealthChecks("/status/ready", Probe("cutover"));
         routes.MapGet("/status", async (CancellationToken cancellationToken) =>
             Results.Text(await StatusJsonAsync(status.Snapshot(), history, settings, target, cancellationToken), "application/json"));
     }
 
-    private static IResult Answer((bool Yes, string Reason) answer, string yes, string no) =>
-        Results.Text($"{(answer.Yes ? yes : no)}: {answer.Reason}\n",
-            statusCode: answer.Yes ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    /// <summary>The probes, one health check each, tagged with the endpoint that answers it.</summary>
+    public static void AddChecks(IServiceCollection services, FollowStatus status, RunSettings settings) =>
+        services.AddHealthChecks()
+            .AddCheck("alive", new StatusCheck(() => Alive(status.Snapshot()), "ok", "failed"), tags: ["healthz"])
+            .AddCheck("working", new StatusCheck(() => Working(status.Snapshot()), "ready", "not ready"), tags: ["readyz"])
+            .AddCheck("cutover", new StatusCheck(() => Cutover(status.Snapshot(), settings.Ready), "ready for cutover", "not ready for cutover"), tags: ["cutover"]);
+
+    /// <summary>200 or 503 with the check's line, as a probe or a script reads it.</summary>
+    private static HealthCheckOptions Probe(string tag) => new()
+    {
+        Predicate = check => check.Tags.Contains(tag),
+        ResponseWriter = (http, report) =>
+        {
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            return http.Response.WriteAsync(string.Concat(report.Entries.Values.Select(entry => entry.Description + "\n")));
+        },
+    };
+
+    /// <summary>Liveness: the process answers and the migration has not failed.</summary>
+    public static (bool Alive, string Reason) Alive(StatusSnapshot snapshot) =>
+        snapshot.Phase == FollowPhase.Failed ? (false, snapshot.Error ?? "") : (true, snapshot.Phase.Key());
 
     /// <summary>
     /// Readiness as Kubernetes means it: the worker is doing its work. A copy of hours is work too; "not ready" is kept

@@ -35,7 +35,7 @@ public sealed class MetricsTests
 
         var status = new FollowStatus();
         using var metrics = new FollowMetrics(status);
-        var measured = new ConcurrentQueue<(string Instrument, double Value, string? Table)>();
+        var measured = new ConcurrentQueue<(string Instrument, double Value, string? Attribute)>();
         using var listener = new MeterListener();
         // Only this test's meter: other tests running at the same time have meters of the same name.
         listener.InstrumentPublished = (instrument, l) =>
@@ -44,16 +44,17 @@ public sealed class MetricsTests
         };
         void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            string? table = null;
-            foreach (var tag in tags) if (tag.Key == "table") table = tag.Value as string;
-            measured.Enqueue((instrument.Name, value, table));
+            // The one attribute each instrument has: the table, the cache's result or the phase.
+            string? attribute = null;
+            foreach (var tag in tags) if (tag.Key is "db.collection.name" or "follow.fk_cache.result" or "follow.phase") attribute = tag.Value as string;
+            measured.Enqueue((instrument.Name, value, attribute));
         }
         listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
         listener.SetMeasurementEventCallback<int>((i, v, t, _) => Record(i, v, t));
         listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
         listener.Start();
-        double Sum(string instrument, string? table = null) =>
-            measured.Where(m => m.Instrument == instrument && (table is null || m.Table == table)).Sum(m => m.Value);
+        double Sum(string instrument, string? attribute = null) =>
+            measured.Where(m => m.Instrument == instrument && (attribute is null || m.Attribute == attribute)).Sum(m => m.Value);
 
         var options = new CloneOptions(new Follow.TargetSchema.SchemaCloneOptions(), new CopyOptions(), SlotName: source.Name);
         var planText = PlanFingerprint.Text(plan);
@@ -70,7 +71,7 @@ public sealed class MetricsTests
         Assert.Equal(FollowPhase.PostData, status.Phase);
         Assert.Equal(await source.ScalarAsync<long>("SELECT count(*) FROM impressions"), (long)Sum("follow.copy.rows", "public.impressions"));
         Assert.Equal(await source.ScalarAsync<long>("SELECT count(*) FROM companies"), (long)Sum("follow.copy.rows", "public.companies"));
-        Assert.True(Sum("follow.copy.bytes", "public.impressions") > 0);
+        Assert.True(Sum("follow.copy.io", "public.impressions") > 0);
 
         // Five source transactions of one change each: two children of one ad (a parent look-up, then the cache), a
         // delete found by its source key, an update and a third child of that ad.
@@ -97,8 +98,8 @@ public sealed class MetricsTests
         Assert.Equal(5, Sum("follow.changes.applied"));
         Assert.Equal(5, Sum("follow.apply.batch.transactions"));
         Assert.Equal(5, Sum("follow.apply.batch.changes"));
-        Assert.True(Sum("follow.fk_cache.misses") >= 1, "no look-up on the target was counted");
-        Assert.True(Sum("follow.fk_cache.hits") >= 1, "no cache hit was counted");
+        Assert.True(Sum("follow.fk_cache.lookups", "miss") >= 1, "no look-up on the target was counted");
+        Assert.True(Sum("follow.fk_cache.lookups", "hit") >= 1, "no cache hit was counted");
 
         Assert.DoesNotContain(measured, m => m.Instrument.StartsWith("follow.replication.lag", StringComparison.Ordinal));
         await using (var connection = await source.OpenAsync())
@@ -106,7 +107,10 @@ public sealed class MetricsTests
             status.Sampled((await SlotLagReader.ReadAsync(connection, source.Name, CancellationToken.None))!);
         }
         listener.RecordObservableInstruments();
-        Assert.Contains(measured, m => m.Instrument == "follow.replication.lag.bytes" && m.Value >= 0);
-        Assert.Contains(measured, m => m.Instrument == "follow.replication.lag.seconds" && m.Value >= 0);
+        Assert.Contains(measured, m => m.Instrument == "follow.replication.lag.size" && m.Value >= 0);
+        Assert.Contains(measured, m => m.Instrument == "follow.replication.lag.time" && m.Value >= 0);
+        Assert.Contains(measured, m => m.Instrument == "follow.replication.slot.retained_wal" && m.Value >= 0);
+        Assert.Contains(measured, m => m.Instrument == "follow.phase" && m.Value == 1 && m.Attribute == "finishing");
+        Assert.Equal(Enum.GetValues<FollowPhase>().Length, measured.Count(m => m.Instrument == "follow.phase"));
     }
 }

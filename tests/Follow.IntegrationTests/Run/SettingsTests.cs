@@ -42,4 +42,15 @@ public sealed class SettingsTests
         Assert.True(outOfRange.ExitCode == 2, outOfRange.All);
         Assert.Contains("Follow:Ready:MaxLagBytes", outOfRange.Error);
     }
+
+    [Theory]
+    [InlineData("--max-retained-wal lots: not a size", "clone", "--follow")]
+    [InlineData("Follow:MaxRetainedWal lots: not a size", "run", "--Follow:Http:Port=0")]
+    public async Task A_max_retained_wal_that_is_not_a_size_is_refused_with_exit_2_naming_it(string named, params string[] args)
+    {
+        var result = await FollowAsync("FOLLOW_MAX_RETAINED_WAL", "lots", args);
+
+        Assert.True(result.ExitCode == 2, result.All);
+        Assert.Contains(named, result.Error);
+    }
 }

@@ -10,6 +10,8 @@ public sealed class RunSettingKeysTests
     [InlineData("SlotName", "FOLLOW_SLOT_NAME")]
     [InlineData("Http:Port", "FOLLOW_HTTP_PORT")]
     [InlineData("Ready:MaxLagBytes", "FOLLOW_READY_MAX_LAG_BYTES")]
+    [InlineData("MaxRetainedWal", "FOLLOW_MAX_RETAINED_WAL")]
+    [InlineData("Http:Prometheus", "FOLLOW_HTTP_PROMETHEUS")]
     public void A_setting_has_an_environment_twin_in_pgcopydb_style(string path, string variable)
     {
         Assert.Contains(path, RunSettingKeys.Paths);
