@@ -64,8 +64,17 @@ CREATE TABLE IF NOT EXISTS follow.sentinel (
     write_lsn  pg_lsn,
     flush_lsn  pg_lsn,
     replay_lsn pg_lsn,
-    done_at    timestamptz
+    done_at    timestamptz,
+    pause_lsn  pg_lsn,  -- a pause point: apply only transactions committed before it, then hold (compare --live, repair)
+    held_lsn   pg_lsn   -- the pause point the follower holds at, everything before it committed
 );
+-- A sentinel made before pause points existed. Checked first: ALTER TABLE on a Citus table is a distributed DDL.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'follow.sentinel'::regclass AND attname = 'pause_lsn') THEN
+        ALTER TABLE follow.sentinel ADD COLUMN pause_lsn pg_lsn, ADD COLUMN held_lsn pg_lsn;
+    END IF;
+END $$;
 INSERT INTO follow.sentinel (id) VALUES (true) ON CONFLICT (id) DO NOTHING;
 
 -- Triggers of moved tables that Follow disabled while it streams (the source already ran them), enabled again once
