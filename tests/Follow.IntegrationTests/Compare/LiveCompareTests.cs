@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Follow.IntegrationTests.Cli;
+using Follow.IntegrationTests.Infrastructure;
+using static Follow.IntegrationTests.Snapshot.CopyFixture;
+using static Follow.IntegrationTests.Stream.StreamKit;
+
+namespace Follow.IntegrationTests.Compare;
+
+/// <summary>
+/// follow compare data --live and follow repair while the application writes and the follower streams: the
+/// follower holds at the snapshot's exact LSN, the comparison names the tenants and rows changed behind Follow's
+/// back, repair puts them right, and the follower still ends equal at endpos.
+/// </summary>
+public sealed class LiveCompareTests
+{
+    private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    internal static async Task<FollowProcess.Result> LiveAsync(string sourceUri, string targetUri, string rules, params string[] extra) =>
+        await FollowProcess.RunAsync(["compare", "data", "--live", "--source", sourceUri, "--target", targetUri, "--rules", rules, .. extra]);
+
+    /// <summary>The tenants (company ids) of three rows the workload never writes: a campaign, the last click, a company.</summary>
+    internal static async Task<(long A, long CampaignA, long B, long ClickB, long C)> PickAsync(Func<string, Task<long>> scalar)
+    {
+        var campaignA = await scalar("SELECT min(id) FROM campaigns WHERE company_id IS NOT NULL");
+        var a = await scalar($"SELECT company_id FROM campaigns WHERE id = {campaignA}");
+        var clickB = await scalar($"SELECT max(k.id) FROM clicks k JOIN ads d ON d.id = k.ad_id JOIN campaigns c ON c.id = d.campaign_id WHERE c.company_id <> {a}");
+        var b = await scalar($"SELECT c.company_id FROM clicks k JOIN ads d ON d.id = k.ad_id JOIN campaigns c ON c.id = d.campaign_id WHERE k.id = {clickB}");
+        var c = await scalar($"SELECT min(id) FROM companies WHERE id NOT IN ({a}, {b})");
+        return (a, campaignA, b, clickB, c);
+    }
+
+    /// <summary>One row's value changed in tenant A, one row deleted in tenant B, one extra row in tenant C.</summary>
+    internal static string Tamper((long A, long CampaignA, long B, long ClickB, long C) t) => $"""
+        UPDATE campaigns SET name = name || ' (tampered)' WHERE id = {t.CampaignA};
+        DELETE FROM clicks WHERE id = {t.ClickB};
+        INSERT INTO campaigns (company_id, id, name, cost_model, state, created_at, updated_at)
+             VALUES ({t.C}, 9000001, 'extra', 'cpc', 'running', now(), now());
+        """;
+
+    internal static void AssertNamesExactly(FollowProcess.Result result, (long A, long CampaignA, long B, long ClickB, long C) t)
+    {
+        Assert.True(result.ExitCode == 1, result.All);
+        var lines = Lines(result.Output);
+        var tenants = new[] { t.A, t.B, t.C }.Order().Select(v => v.ToString());
+        Assert.Contains($"tenants differing: {string.Join(", ", tenants)}", lines);
+        Assert.Equal(
+            new[] { $"public.campaigns tenant {t.A}: changed ({t.CampaignA})", $"public.campaigns tenant {t.C}: extra (9000001)", $"public.clicks tenant {t.B}: missing ({t.ClickB})"}.Order(StringComparer.Ordinal),
+            lines.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\S+ tenant \S+: (changed|missing|extra) ")).Order(StringComparer.Ordinal));
+        Assert.Equal("4 tables equal, 2 differ", lines[^1]);
+    }
+
+    [Fact]
+    public async Task A_live_compare_holds_the_follower_at_its_snapshot_names_tenants_and_rows_changed_behind_its_back_and_repair_puts_them_right()
+    {
+        var (source, target) = await AdPlatformAsync("live_compare", 0.01);
+        await using var _ = source;
+        await using var __ = target;
+        await source.ExecuteAsync(AppliedOnceTable);
+        var rules = RulesFile(AppliedOnceRules);
+        var clone = await FollowProcess.RunAsync(["clone", .. Arguments(source, target, rules)]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+
+        using var follower = FollowProcess.Start(null, ["follow", .. Arguments(source, target, rules)]);
+        var error = follower.StandardError.ReadToEndAsync();
+        await WaitForActiveSlotAsync(source);
+        try
+        {
+            // An idle source: the follower reaches the pause point from keepalives alone.
+            var idle = await LiveAsync(source.Uri, target.Uri, rules);
+            Assert.True(idle.ExitCode == 0, idle.All);
+
+            using var stop = new CancellationTokenSource();
+            var writer = WriteNumberedAsync(source, AppliedOnceWorkload, TimeSpan.FromMilliseconds(2), stop.Token);
+            var busy = await LiveAsync(source.Uri, target.Uri, rules);
+            Assert.True(busy.ExitCode == 0, busy.All);
+            Assert.Contains("compared at LSN", busy.Error);
+
+            var tampered = await PickAsync(sql => source.ScalarAsync<long>(sql));
+            await target.ExecuteAsync(Tamper(tampered));
+            var found = await LiveAsync(source.Uri, target.Uri, rules);
+            AssertNamesExactly(found, tampered);
+            // --tenant limits the comparison to B.
+            var onlyB = await LiveAsync(source.Uri, target.Uri, rules, "--tenant", tampered.B.ToString(), "--json");
+            Assert.Equal(1, onlyB.ExitCode);
+            using (var json = System.Text.Json.JsonDocument.Parse(onlyB.Output))
+            {
+                Assert.Equal([tampered.B.ToString()], json.RootElement.GetProperty("tenantsDiffering").EnumerateArray().Select(e => e.GetString()));
+            }
+
+            var repair = await FollowProcess.RunAsync(["repair", "--tenant", tampered.A.ToString(), "--tenant", tampered.B.ToString(), "--tenant", tampered.C.ToString(),
+                "--source", source.Uri, "--target", target.Uri, "--rules", rules]);
+            Assert.True(repair.ExitCode == 0, repair.All);
+            var repaired = await LiveAsync(source.Uri, target.Uri, rules);
+            Assert.True(repaired.ExitCode == 0, repaired.All);
+
+            await stop.CancelAsync();
+            var transactions = await writer;
+            await SetEndposAsync(source, target);
+            await WaitOrKillAsync(follower, TimeSpan.FromSeconds(90), error);
+            Assert.True(follower.ExitCode == 0, await error);
+            Assert.Equal(transactions, await target.ScalarAsync<long>("SELECT count(*) FROM applied_once"));
+            var compare = await CompareAsync(source, target, rules);
+            Assert.True(compare.ExitCode == 0, compare.Output);
+        }
+        finally
+        {
+            if (!follower.HasExited) follower.Kill(entireProcessTree: true);
+        }
+    }
+}
