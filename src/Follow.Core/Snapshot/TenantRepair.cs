@@ -14,7 +14,7 @@ namespace Follow.Snapshot;
 /// COPY) parents first, so that every foreign key holds throughout. Run at a pause point, whose snapshot the target
 /// matches otherwise.
 /// </summary>
-public sealed partial class TenantRepair(DistributionPlan plan, ConnectionInfo source, ConnectionInfo target, ILogger logger)
+public sealed partial class TenantRepair(ConnectionInfo source, ConnectionInfo target, ILogger logger)
 {
     private const string WorkMem = "64MB";
 

@@ -49,7 +49,7 @@ public static class RepairCommand
             // Checked before the follower is asked to hold.
             await TenantComparer.KeyTypeAsync(planned.Plan, targetCatalog, planned.Target, tenantValues, cancellationToken);
             await using var pause = await PausePoint.TakeAsync(planned.Source, planned.Target, TimeSpan.FromSeconds(parse.GetValue(waitTimeout)), logger, cancellationToken);
-            var repair = new TenantRepair(planned.Plan, planned.Source, planned.Target, logger);
+            var repair = new TenantRepair(planned.Source, planned.Target, logger);
             foreach (var (tenant, rows) in await repair.RepairAsync(pause.Snapshot, tenantValues.Distinct().ToList(), tables, cancellationToken))
             {
                 context.Output.WriteLine($"tenant {tenant}: {rows} rows in {tables.Count} tables replaced by the source's at LSN {pause.Lsn}");

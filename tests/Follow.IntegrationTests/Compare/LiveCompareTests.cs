@@ -18,33 +18,36 @@ public sealed class LiveCompareTests
     internal static async Task<FollowProcess.Result> LiveAsync(string sourceUri, string targetUri, string rules, params string[] extra) =>
         await FollowProcess.RunAsync(["compare", "data", "--live", "--source", sourceUri, "--target", targetUri, "--rules", rules, .. extra]);
 
-    /// <summary>The tenants (company ids) of three rows the workload never writes: a campaign, the last click, a company.</summary>
-    internal static async Task<(long A, long CampaignA, long B, long ClickB, long C)> PickAsync(Func<string, Task<long>> scalar)
+    /// <summary>
+    /// The tenants (company ids) of rows the workload never writes: a campaign, an impression of the copy (the
+    /// workload only adds impressions), a company. A row the workload then changed would stop the follower.
+    /// </summary>
+    internal static async Task<(long A, long CampaignA, long B, long ImpressionB, long C)> PickAsync(Func<string, Task<long>> scalar)
     {
         var campaignA = await scalar("SELECT min(id) FROM campaigns WHERE company_id IS NOT NULL");
         var a = await scalar($"SELECT company_id FROM campaigns WHERE id = {campaignA}");
-        var clickB = await scalar($"SELECT max(k.id) FROM clicks k JOIN ads d ON d.id = k.ad_id JOIN campaigns c ON c.id = d.campaign_id WHERE c.company_id <> {a}");
-        var b = await scalar($"SELECT c.company_id FROM clicks k JOIN ads d ON d.id = k.ad_id JOIN campaigns c ON c.id = d.campaign_id WHERE k.id = {clickB}");
+        var impressionB = await scalar($"SELECT min(i.id) FROM impressions i JOIN ads d ON d.id = i.ad_id JOIN campaigns c ON c.id = d.campaign_id WHERE c.company_id <> {a}");
+        var b = await scalar($"SELECT c.company_id FROM impressions i JOIN ads d ON d.id = i.ad_id JOIN campaigns c ON c.id = d.campaign_id WHERE i.id = {impressionB}");
         var c = await scalar($"SELECT min(id) FROM companies WHERE id NOT IN ({a}, {b})");
-        return (a, campaignA, b, clickB, c);
+        return (a, campaignA, b, impressionB, c);
     }
 
     /// <summary>One row's value changed in tenant A, one row deleted in tenant B, one extra row in tenant C.</summary>
-    internal static string Tamper((long A, long CampaignA, long B, long ClickB, long C) t) => $"""
+    internal static string Tamper((long A, long CampaignA, long B, long ImpressionB, long C) t) => $"""
         UPDATE campaigns SET name = name || ' (tampered)' WHERE id = {t.CampaignA};
-        DELETE FROM clicks WHERE id = {t.ClickB};
+        DELETE FROM impressions WHERE id = {t.ImpressionB};
         INSERT INTO campaigns (company_id, id, name, cost_model, state, created_at, updated_at)
              VALUES ({t.C}, 9000001, 'extra', 'cpc', 'running', now(), now());
         """;
 
-    internal static void AssertNamesExactly(FollowProcess.Result result, (long A, long CampaignA, long B, long ClickB, long C) t)
+    internal static void AssertNamesExactly(FollowProcess.Result result, (long A, long CampaignA, long B, long ImpressionB, long C) t)
     {
         Assert.True(result.ExitCode == 1, result.All);
         var lines = Lines(result.Output);
         var tenants = new[] { t.A, t.B, t.C }.Order().Select(v => v.ToString());
         Assert.Contains($"tenants differing: {string.Join(", ", tenants)}", lines);
         Assert.Equal(
-            new[] { $"public.campaigns tenant {t.A}: changed ({t.CampaignA})", $"public.campaigns tenant {t.C}: extra (9000001)", $"public.clicks tenant {t.B}: missing ({t.ClickB})"}.Order(StringComparer.Ordinal),
+            new[] { $"public.campaigns tenant {t.A}: changed ({t.CampaignA})", $"public.campaigns tenant {t.C}: extra (9000001)", $"public.impressions tenant {t.B}: missing ({t.ImpressionB})"}.Order(StringComparer.Ordinal),
             lines.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\S+ tenant \S+: (changed|missing|extra) ")).Order(StringComparer.Ordinal));
         Assert.Equal("4 tables equal, 2 differ", lines[^1]);
     }
