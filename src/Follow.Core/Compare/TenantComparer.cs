@@ -25,8 +25,10 @@ public sealed partial class TenantComparer(
     TenantCompareOptions options,
     ILogger logger)
 {
-    /// <summary>Tables done, of all, and tenants compared so far; for the progress line.</summary>
-    public event Action<CompareProgress>? Progress;
+    /// <summary>Called as each table is done, one call at a time: tables done of all, tenants compared so far.</summary>
+    public Func<CompareProgress, CancellationToken, Task>? OnProgress { get; init; }
+
+    private readonly SemaphoreSlim _progress = new(1, 1);
 
     private int _tablesDone;
     private long _tenantsDone;
@@ -45,8 +47,17 @@ public sealed partial class TenantComparer(
         await Parallel.ForEachAsync(plan.Tables.OrderByDescending(t => t.Source.SizeBytes), parallel, async (table, token) =>
         {
             results[table.Name] = await CompareTableAsync(table, session, token);
-            var done = Interlocked.Increment(ref _tablesDone);
-            Progress?.Invoke(new CompareProgress(done, plan.Tables.Count, Interlocked.Read(ref _tenantsDone), DateTime.UtcNow - started, table.Name));
+            if (OnProgress is null) return;
+            await _progress.WaitAsync(token);
+            try
+            {
+                var done = ++_tablesDone;
+                await OnProgress(new CompareProgress(done, plan.Tables.Count, Interlocked.Read(ref _tenantsDone), DateTime.UtcNow - started, table.Name), token);
+            }
+            finally
+            {
+                _progress.Release();
+            }
         });
         return new CompareReport(CompareKind.Data, [.. plan.Tables.Select(t => results[t.Name])]);
     }

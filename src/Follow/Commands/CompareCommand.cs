@@ -4,6 +4,7 @@ using Follow.Compare;
 using Follow.Connections;
 using Follow.Diagnostics;
 using Follow.Pipeline;
+using Follow.State;
 using Follow.Planning;
 using Microsoft.Extensions.Logging;
 
@@ -96,10 +97,22 @@ public static class CompareCommand
             CompareReport report;
             await using (pause)
             {
+                // Recorded on the target for follow list progress, on a connection of its own; not on a target Follow never touched.
+                await using var state = await targetConnection.OpenAsync("follow compare progress", ExitCode.TargetFailure, cancellationToken);
+                var recording = pause is not null || await SentinelState.TryReadAsync(state, cancellationToken) is not null;
+                if (recording) await CompareRecord.StartAsync(state, pause?.Lsn, plan.Tables.Count, cancellationToken);
+                var terminal = new CompareProgressRenderer(context);
                 var comparer = new TenantComparer(plan, source, targetConnection, targetCatalog,
-                    new TenantCompareOptions(parse.GetValue(tableJobs), pause?.Snapshot ?? parse.GetValue(snapshot), tenantValues, parse.GetValue(maxRows)), logger);
-                comparer.Progress += new CompareProgressRenderer(context).Report;
+                    new TenantCompareOptions(parse.GetValue(tableJobs), pause?.Snapshot ?? parse.GetValue(snapshot), tenantValues, parse.GetValue(maxRows)), logger)
+                {
+                    OnProgress = async (progress, token) =>
+                    {
+                        terminal.Report(progress);
+                        if (recording) await CompareRecord.ProgressAsync(state, progress.TablesDone, progress.TenantsDone, token);
+                    },
+                };
                 report = await comparer.CompareAsync(cancellationToken);
+                if (recording) await CompareRecord.FinishAsync(state, report.Equal, cancellationToken);
             }
             if (pause is not null) context.Error.WriteLine($"compared at LSN {pause.Lsn}; the follower goes on");
             return Report(context, report, parse.GetValue(json));

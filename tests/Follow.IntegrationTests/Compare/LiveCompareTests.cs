@@ -77,6 +77,11 @@ public sealed class LiveCompareTests
             var busy = await LiveAsync(source.Uri, target.Uri, rules);
             Assert.True(busy.ExitCode == 0, busy.All);
             Assert.Contains("compared at LSN", busy.Error);
+            Assert.Contains("compared public.impressions: ", busy.Error);
+            // The comparison's progress, recorded on the target for another shell.
+            var progress = await FollowProcess.RunAsync("list", "progress", "--target", target.Uri);
+            Assert.True(progress.ExitCode == 0, progress.All);
+            Assert.Matches(@"(?m)^Compare at \d+/[0-9A-F]+: 6/6 tables, \d+ tenants .* in .*; finished .*, equal$", progress.Output);
 
             var tampered = await PickAsync(sql => source.ScalarAsync<long>(sql));
             await target.ExecuteAsync(Tamper(tampered));

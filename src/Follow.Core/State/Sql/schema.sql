@@ -100,3 +100,16 @@ CREATE TABLE IF NOT EXISTS follow.migration (
     phase        text NOT NULL CHECK (phase IN ('copying', 'copied', 'streaming', 'done')),
     recorded_at  timestamptz NOT NULL DEFAULT now()
 );
+
+-- The last by-tenant comparison (compare data --live, --tenant) and how far it got, for follow list progress.
+CREATE TABLE IF NOT EXISTS follow.compare (
+    id           boolean PRIMARY KEY DEFAULT true CHECK (id),
+    started_at   timestamptz NOT NULL,
+    lsn          pg_lsn,                 -- the pause point compared at; NULL: not live
+    tables       integer NOT NULL,
+    tables_done  integer NOT NULL DEFAULT 0,
+    tenants_done bigint NOT NULL DEFAULT 0,
+    updated_at   timestamptz NOT NULL,
+    finished_at  timestamptz,
+    equal        boolean                 -- set when finished
+);
