@@ -1,10 +1,9 @@
 using Follow.Connections;
+using Follow.Decode;
 using Follow.Diagnostics;
 using Follow.State;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Npgsql.Replication;
-using Npgsql.Replication.PgOutput;
 using NpgsqlTypes;
 
 namespace Follow.Pipeline;
@@ -20,21 +19,20 @@ public sealed partial class PausePoint : IAsyncDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
-    private readonly LogicalReplicationConnection _replication;
+    private readonly TemporarySnapshot _snapshot;
     private readonly NpgsqlConnection _state;
     private readonly ILogger _logger;
 
-    private PausePoint(LogicalReplicationConnection replication, NpgsqlConnection state, string snapshot, NpgsqlLogSequenceNumber lsn, ILogger logger)
+    private PausePoint(TemporarySnapshot snapshot, NpgsqlConnection state, NpgsqlLogSequenceNumber lsn, ILogger logger)
     {
-        _replication = replication;
+        _snapshot = snapshot;
         _state = state;
-        Snapshot = snapshot;
         Lsn = lsn;
         _logger = logger;
     }
 
     /// <summary>The exported snapshot: alive while this pause point is, read with SET TRANSACTION SNAPSHOT.</summary>
-    public string Snapshot { get; }
+    public string Snapshot => _snapshot.Name;
 
     /// <summary>P: the snapshot sees exactly the transactions whose commit LSN is before it, and so does the target.</summary>
     public NpgsqlLogSequenceNumber Lsn { get; }
@@ -43,49 +41,34 @@ public sealed partial class PausePoint : IAsyncDisposable
     public static async Task<PausePoint> TakeAsync(ConnectionInfo source, ConnectionInfo target, TimeSpan wait, ILogger logger, CancellationToken cancellationToken)
     {
         var state = await target.OpenAsync("follow pause", ExitCode.TargetFailure, cancellationToken);
-        LogicalReplicationConnection? replication = null;
+        TemporarySnapshot? snapshot = null;
         var paused = false;
         try
         {
             var sentinel = await SentinelState.TryReadAsync(state, cancellationToken)
                 ?? throw new BadInputException($"the target {target.Redacted} has no follow schema: run follow clone --follow first");
             if (sentinel.DoneAt is not null) throw new BadInputException("the stream already reached endpos (follow sentinel get): compare without --live");
-            if (sentinel.PauseLsn is { } other)
+            if (!await SentinelState.TryClaimPauseAsync(state, cancellationToken))
             {
+                var other = (await SentinelState.ReadExistingAsync(state, cancellationToken)).PauseLsn;
                 throw new BadInputException(
                     $"the follower is already asked to hold at {other}, by another compare --live or repair; wait for it, or, if none runs, clear it with follow sentinel set resume");
             }
-
-            await SentinelState.SetPauseAsync(state, new NpgsqlLogSequenceNumber(0), cancellationToken);
             paused = true;
             await WaitHeldAsync(state, new NpgsqlLogSequenceNumber(0), wait, cancellationToken);
 
-            var name = $"follow_pause_{Environment.ProcessId}_{Guid.NewGuid():N}"[..40];
-            replication = new LogicalReplicationConnection(source.WithApplicationName("follow pause").ToNpgsqlConnectionString());
-            PgOutputReplicationSlot slot;
-            try
-            {
-                await replication.Open(cancellationToken);
-                slot = await replication.CreatePgOutputReplicationSlot(
-                    name, temporarySlot: true, slotSnapshotInitMode: LogicalSlotSnapshotInitMode.Export, cancellationToken: cancellationToken);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
-            {
-                throw new FollowException(
-                    $"cannot create a temporary replication slot on the source {source.Redacted} for the pause point: {ex.Message} (it needs one free slot of max_replication_slots)",
-                    ExitCode.SourceFailure, ex);
-            }
-            var lsn = slot.ConsistentPoint;
+            snapshot = await TemporarySnapshot.CreateAsync(source, cancellationToken);
+            var lsn = snapshot.ConsistentPoint;
             await SentinelState.SetPauseAsync(state, lsn, cancellationToken);
             Log.Pausing(logger, lsn.ToString());
             await WaitHeldAsync(state, lsn, wait, cancellationToken);
             Log.Held(logger, lsn.ToString());
-            return new PausePoint(replication, state, slot.SnapshotName!, lsn, logger);
+            return new PausePoint(snapshot, state, lsn, logger);
         }
         catch
         {
             if (paused) await ClearAsync(state);
-            if (replication is not null) await replication.DisposeAsync();
+            if (snapshot is not null) await snapshot.DisposeAsync();
             await state.DisposeAsync();
             throw;
         }
@@ -130,7 +113,7 @@ public sealed partial class PausePoint : IAsyncDisposable
     {
         await ClearAsync(_state);
         Log.Released(_logger, Lsn.ToString());
-        await _replication.DisposeAsync();
+        await _snapshot.DisposeAsync();
         await _state.DisposeAsync();
     }
 

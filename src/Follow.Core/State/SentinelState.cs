@@ -35,7 +35,8 @@ public sealed record SentinelState(
     public static async Task<SentinelState?> TryReadAsync(NpgsqlConnection target, CancellationToken cancellationToken)
     {
         if (!(bool)(await StateSql.ScalarAsync("sentinel-exists", target, cancellationToken))!) return null;
-        return await ReadExistingAsync(target, cancellationToken);
+        // A sentinel of an older Follow gets the columns it lacks (pause points).
+        return await ReadAsync(target, cancellationToken);
     }
 
     private static NpgsqlLogSequenceNumber? Lsn(NpgsqlDataReader reader, int ordinal) =>
@@ -60,6 +61,10 @@ public sealed record SentinelState(
         var parameter = pause is { } lsn ? StateSql.Lsn(lsn) : new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.PgLsn };
         await StateSql.ExecuteAsync("sentinel-set-pause", target, cancellationToken, parameter);
     }
+
+    /// <summary>Asks the follower to hold where it is (pause point 0/0); false when another pause point is asked already.</summary>
+    public static async Task<bool> TryClaimPauseAsync(NpgsqlConnection target, CancellationToken cancellationToken) =>
+        await StateSql.ScalarAsync("sentinel-claim-pause", target, cancellationToken) is true;
 
     /// <summary>The follower holds at this pause point: everything committed before it is applied and committed.</summary>
     public static Task SetHeldAsync(NpgsqlConnection target, NpgsqlLogSequenceNumber pause, CancellationToken cancellationToken) =>
