@@ -8,21 +8,8 @@ namespace Follow.Compare;
 /// One side's read transaction of a comparison (<see cref="ComparisonSession"/>), in an exported snapshot or not; a
 /// failure is the source's (exit 6) or the target's (exit 7).
 /// </summary>
-internal sealed class CompareSide : IAsyncDisposable
+internal sealed class CompareSide(NpgsqlConnection connection, NpgsqlTransaction transaction, ConnectionRole role, ConnectionInfo info) : IAsyncDisposable
 {
-    private readonly NpgsqlConnection _connection;
-    private readonly NpgsqlTransaction _transaction;
-    private readonly ConnectionRole _role;
-    private readonly ConnectionInfo _info;
-
-    private CompareSide(NpgsqlConnection connection, NpgsqlTransaction transaction, ConnectionRole role, ConnectionInfo info)
-    {
-        _connection = connection;
-        _transaction = transaction;
-        _role = role;
-        _info = info;
-    }
-
     public static async Task<CompareSide> OpenAsync(
         ComparisonSession session, ConnectionRole role, ConnectionInfo info, string? snapshot, bool citus, CancellationToken cancellationToken)
     {
@@ -56,20 +43,20 @@ internal sealed class CompareSide : IAsyncDisposable
         try
         {
             // A large table takes longer than Npgsql's default 30 seconds; stopping goes through the token.
-            await using var command = new NpgsqlCommand(sql, _connection, _transaction) { CommandTimeout = 0 };
+            await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
             if (parameter is not null) command.Parameters.Add(new NpgsqlParameter { Value = parameter });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) row(reader);
         }
         catch (Exception ex) when (CompareConnections.IsConnectionFailure(ex))
         {
-            throw CompareConnections.Failure(_role, _info, $"cannot compute {what} on", ex);
+            throw CompareConnections.Failure(role, info, $"cannot compute {what} on", ex);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _transaction.DisposeAsync();
-        await _connection.DisposeAsync();
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
     }
 }

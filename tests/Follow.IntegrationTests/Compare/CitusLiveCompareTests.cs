@@ -22,46 +22,15 @@ public sealed class CitusLiveCompareTests
         await source.ExecuteAsync(AppliedOnceTable);
         await using var target = await CitusServer.CreateDatabaseAsync("citus_live");
         var rules = RulesFile(AppliedOnceRules);
-        string[] connections = ["--slot-name", source.Name, "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules];
-        var clone = await FollowProcess.RunAsync(["clone", .. connections]);
+        var clone = await FollowProcess.RunAsync(["clone", "--slot-name", source.Name, "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules]);
         Assert.True(clone.ExitCode == 0, clone.Error);
 
-        using var follower = FollowProcess.Start(null, ["follow", .. connections]);
-        var error = follower.StandardError.ReadToEndAsync();
-        await WaitForActiveSlotAsync(source);
         try
         {
-            var idle = await LiveAsync(source.Uri, target.ConnectionString, rules);
-            Assert.True(idle.ExitCode == 0, idle.All);
-
-            using var stop = new CancellationTokenSource();
-            var writer = WriteNumberedAsync(source, AppliedOnceWorkload, TimeSpan.FromMilliseconds(5), stop.Token);
-            var busy = await LiveAsync(source.Uri, target.ConnectionString, rules);
-            Assert.True(busy.ExitCode == 0, busy.All);
-
-            var tampered = await PickAsync(sql => source.ScalarAsync<long>(sql));
-            await target.ExecuteAsync(Tamper(tampered));
-            AssertNamesExactly(await LiveAsync(source.Uri, target.ConnectionString, rules), tampered);
-
-            var repair = await FollowProcess.RunAsync(["repair", "--tenant", tampered.A.ToString(), "--tenant", tampered.B.ToString(), "--tenant", tampered.C.ToString(),
-                "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules]);
-            Assert.True(repair.ExitCode == 0, repair.All);
-            var repaired = await LiveAsync(source.Uri, target.ConnectionString, rules);
-            Assert.True(repaired.ExitCode == 0, repaired.All);
-
-            await stop.CancelAsync();
-            var transactions = await writer;
-            var endpos = await FollowProcess.RunAsync("sentinel", "set", "endpos", "--current", "--source", source.Uri, "--target", target.ConnectionString);
-            Assert.True(endpos.ExitCode == 0, endpos.Error);
-            await WaitOrKillAsync(follower, TimeSpan.FromSeconds(120), error);
-            Assert.True(follower.ExitCode == 0, await error);
-            Assert.Equal(transactions, await target.ScalarAsync<long>("SELECT count(*) FROM applied_once"));
-            var compare = await FollowProcess.RunAsync(["compare", "data", "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules]);
-            Assert.True(compare.ExitCode == 0, compare.Output + compare.Error);
+            await RunScenarioAsync(source, target.ConnectionString, sql => target.ExecuteAsync(sql), sql => target.ScalarAsync<long>(sql), rules);
         }
         finally
         {
-            if (!follower.HasExited) follower.Kill(entireProcessTree: true);
             await FollowProcess.RunAsync("stream", "cleanup", "--source", source.Uri, "--target", target.ConnectionString, "--slot-name", source.Name);
         }
     }

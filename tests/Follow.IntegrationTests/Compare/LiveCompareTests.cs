@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Follow.IntegrationTests.Cli;
 using Follow.IntegrationTests.Infrastructure;
 using static Follow.IntegrationTests.Snapshot.CopyFixture;
@@ -63,32 +62,41 @@ public sealed class LiveCompareTests
         var clone = await FollowProcess.RunAsync(["clone", .. Arguments(source, target, rules)]);
         Assert.True(clone.ExitCode == 0, clone.Error);
 
-        using var follower = FollowProcess.Start(null, ["follow", .. Arguments(source, target, rules)]);
+        await RunScenarioAsync(source, target.Uri, sql => target.ExecuteAsync(sql), sql => target.ScalarAsync<long>(sql), rules);
+    }
+
+    /// <summary>
+    /// With the follower streaming: --live on an idle source, then under a workload; the target tampered with in
+    /// three tenants, named exactly; --tenant; repair; --live equal again; the follower ends at endpos equal.
+    /// </summary>
+    internal static async Task RunScenarioAsync(
+        TestDatabase source, string targetUri, Func<string, Task> onTarget, Func<string, Task<long>> targetScalar, string rules)
+    {
+        using var follower = FollowProcess.Start(null, ["follow", "--slot-name", source.Name, "--source", source.Uri, "--target", targetUri, "--rules", rules]);
         var error = follower.StandardError.ReadToEndAsync();
         await WaitForActiveSlotAsync(source);
         try
         {
             // An idle source: the follower reaches the pause point from keepalives alone.
-            var idle = await LiveAsync(source.Uri, target.Uri, rules);
+            var idle = await LiveAsync(source.Uri, targetUri, rules);
             Assert.True(idle.ExitCode == 0, idle.All);
 
             using var stop = new CancellationTokenSource();
             var writer = WriteNumberedAsync(source, AppliedOnceWorkload, TimeSpan.FromMilliseconds(2), stop.Token);
-            var busy = await LiveAsync(source.Uri, target.Uri, rules);
+            var busy = await LiveAsync(source.Uri, targetUri, rules);
             Assert.True(busy.ExitCode == 0, busy.All);
             Assert.Contains("compared at LSN", busy.Error);
             Assert.Contains("compared public.impressions: ", busy.Error);
             // The comparison's progress, recorded on the target for another shell.
-            var progress = await FollowProcess.RunAsync("list", "progress", "--target", target.Uri);
+            var progress = await FollowProcess.RunAsync("list", "progress", "--target", targetUri);
             Assert.True(progress.ExitCode == 0, progress.All);
             Assert.Matches(@"(?m)^Compare at \d+/[0-9A-F]+: 6/6 tables, \d+ tenants .* in .*; finished .*, equal$", progress.Output);
 
             var tampered = await PickAsync(sql => source.ScalarAsync<long>(sql));
-            await target.ExecuteAsync(Tamper(tampered));
-            var found = await LiveAsync(source.Uri, target.Uri, rules);
-            AssertNamesExactly(found, tampered);
+            await onTarget(Tamper(tampered));
+            AssertNamesExactly(await LiveAsync(source.Uri, targetUri, rules), tampered);
             // --tenant limits the comparison to B.
-            var onlyB = await LiveAsync(source.Uri, target.Uri, rules, "--tenant", tampered.B.ToString(), "--json");
+            var onlyB = await LiveAsync(source.Uri, targetUri, rules, "--tenant", tampered.B.ToString(), "--json");
             Assert.Equal(1, onlyB.ExitCode);
             using (var json = System.Text.Json.JsonDocument.Parse(onlyB.Output))
             {
@@ -96,19 +104,20 @@ public sealed class LiveCompareTests
             }
 
             var repair = await FollowProcess.RunAsync(["repair", "--tenant", tampered.A.ToString(), "--tenant", tampered.B.ToString(), "--tenant", tampered.C.ToString(),
-                "--source", source.Uri, "--target", target.Uri, "--rules", rules]);
+                "--source", source.Uri, "--target", targetUri, "--rules", rules]);
             Assert.True(repair.ExitCode == 0, repair.All);
-            var repaired = await LiveAsync(source.Uri, target.Uri, rules);
+            var repaired = await LiveAsync(source.Uri, targetUri, rules);
             Assert.True(repaired.ExitCode == 0, repaired.All);
 
             await stop.CancelAsync();
             var transactions = await writer;
-            await SetEndposAsync(source, target);
-            await WaitOrKillAsync(follower, TimeSpan.FromSeconds(90), error);
+            var endpos = await FollowProcess.RunAsync("sentinel", "set", "endpos", "--current", "--source", source.Uri, "--target", targetUri);
+            Assert.True(endpos.ExitCode == 0, endpos.Error);
+            await WaitOrKillAsync(follower, TimeSpan.FromSeconds(120), error);
             Assert.True(follower.ExitCode == 0, await error);
-            Assert.Equal(transactions, await target.ScalarAsync<long>("SELECT count(*) FROM applied_once"));
-            var compare = await CompareAsync(source, target, rules);
-            Assert.True(compare.ExitCode == 0, compare.Output);
+            Assert.Equal(transactions, await targetScalar("SELECT count(*) FROM applied_once"));
+            var compare = await FollowProcess.RunAsync(["compare", "data", "--source", source.Uri, "--target", targetUri, "--rules", rules]);
+            Assert.True(compare.ExitCode == 0, compare.Output + compare.Error);
         }
         finally
         {

@@ -39,9 +39,12 @@ public sealed class ApplyRulesTests
     [InlineData(500UL, 499UL, true, false)]
     [InlineData(500UL, 900UL, false, false)]
     [InlineData(null, 900UL, true, false)]
-    public void An_idle_stream_ends_when_it_is_settled_and_the_source_wal_passed_endpos(
-        ulong? endpos, ulong received, bool settled, bool expected) =>
-        Assert.Equal(expected, ApplyRules.IdlePastEndpos(Lsn(endpos), new NpgsqlLogSequenceNumber(received), settled));
+    public void An_idle_stream_ends_at_endpos_and_holds_at_a_pause_point_when_it_is_settled_and_the_source_wal_reached_it(
+        ulong? position, ulong received, bool settled, bool expected)
+    {
+        Assert.Equal(expected, ApplyRules.IdlePastEndpos(Lsn(position), new NpgsqlLogSequenceNumber(received), settled));
+        Assert.Equal(expected, ApplyRules.IdleAtPause(Lsn(position), new NpgsqlLogSequenceNumber(received), settled));
+    }
 
     [Theory]
     // Committed before the pause point: in the pause point's snapshot, so applied.
@@ -57,14 +60,4 @@ public sealed class ApplyRulesTests
     public void A_pause_point_holds_before_the_first_transaction_committed_at_or_after_it(
         ulong commit, ulong? applied, ulong? endpos, ulong pause, TransactionDecision expected) =>
         Assert.Equal(expected, ApplyRules.OnBegin(new NpgsqlLogSequenceNumber(commit), Lsn(applied), Lsn(endpos), Lsn(pause)));
-
-    [Theory]
-    [InlineData(500UL, 500UL, true, true)]
-    [InlineData(500UL, 900UL, true, true)]
-    [InlineData(500UL, 499UL, true, false)]
-    [InlineData(500UL, 900UL, false, false)]
-    [InlineData(null, 900UL, true, false)]
-    public void An_idle_stream_holds_when_it_is_settled_and_the_source_wal_reached_the_pause_point(
-        ulong? pause, ulong received, bool settled, bool expected) =>
-        Assert.Equal(expected, ApplyRules.IdleAtPause(Lsn(pause), new NpgsqlLogSequenceNumber(received), settled));
 }
