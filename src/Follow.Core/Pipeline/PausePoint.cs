@@ -48,6 +48,7 @@ public sealed partial class PausePoint : IAsyncDisposable
             var sentinel = await SentinelState.TryReadAsync(state, cancellationToken)
                 ?? throw new BadInputException($"the target {target.Redacted} has no follow schema: run follow clone --follow first");
             if (sentinel.DoneAt is not null) throw new BadInputException("the stream already reached endpos (follow sentinel get): compare without --live");
+            if (!sentinel.Apply) throw new BadInputException("the follower's apply is held (follow sentinel set no-apply), so it cannot reach a pause point: run follow sentinel set apply first");
             if (!await SentinelState.TryClaimPauseAsync(state, cancellationToken))
             {
                 var other = (await SentinelState.ReadExistingAsync(state, cancellationToken)).PauseLsn;
