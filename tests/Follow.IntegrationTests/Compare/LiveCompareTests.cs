@@ -65,6 +65,39 @@ public sealed class LiveCompareTests
         await RunScenarioAsync(source, target.Uri, sql => target.ExecuteAsync(sql), sql => target.ScalarAsync<long>(sql), rules);
     }
 
+    [Fact]
+    public async Task A_pause_point_is_refused_while_another_is_asked_a_bad_tenant_before_any_change_and_without_a_follower_it_times_out_and_is_cleared()
+    {
+        var (source, target) = await AdPlatformAsync("live_refusals", 0.01);
+        await using var _ = source;
+        await using var __ = target;
+        var rules = SamplePaths.Get("ad-platform", "rules.txt");
+        var clone = await FollowProcess.RunAsync(["clone", .. Arguments(source, target, rules)]);
+        Assert.True(clone.ExitCode == 0, clone.Error);
+
+        var badTenant = await LiveAsync(source.Uri, target.Uri, rules, "--tenant", "not-a-number");
+        var noTenant = await FollowProcess.RunAsync("repair", "--source", source.Uri, "--target", target.Uri, "--rules", rules);
+        await target.ExecuteAsync("UPDATE follow.sentinel SET pause_lsn = '0/0'");
+        var other = await LiveAsync(source.Uri, target.Uri, rules);
+        var resume = await FollowProcess.RunAsync("sentinel", "set", "resume", "--target", target.Uri);
+        var pauseAfterResume = await target.ScalarAsync<string>("SELECT coalesce(pause_lsn::text, '-') FROM follow.sentinel");
+        var noFollower = await LiveAsync(source.Uri, target.Uri, rules, "--wait-timeout", "1");
+
+        Assert.True(badTenant.ExitCode == 2, badTenant.All);
+        Assert.Contains("--tenant: not a value of the distribution key's type bigint", badTenant.Error);
+        Assert.True(noTenant.ExitCode == 2, noTenant.All);
+        Assert.Contains("give the tenants to repair", noTenant.Error);
+        Assert.True(other.ExitCode == 2, other.All);
+        Assert.Contains("already asked to hold at 0/0", other.Error);
+        Assert.True(resume.ExitCode == 0, resume.All);
+        Assert.Equal("-", pauseAfterResume);
+        Assert.True(noFollower.ExitCode == 7, noFollower.All);
+        Assert.Contains("did not hold at the pause point 0/0 within 1 s", noFollower.Error);
+        // The pause it asked for is gone with it, and no temporary slot stays on the source.
+        Assert.Equal("-", await target.ScalarAsync<string>("SELECT coalesce(pause_lsn::text, '-') FROM follow.sentinel"));
+        Assert.Equal(0L, await source.ScalarAsync<long>("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'follow_pause%'"));
+    }
+
     /// <summary>
     /// With the follower streaming: --live on an idle source, then under a workload; the target tampered with in
     /// three tenants, named exactly; --tenant; repair; --live equal again; the follower ends at endpos equal.
