@@ -35,8 +35,7 @@ public sealed record SentinelState(
     public static async Task<SentinelState?> TryReadAsync(NpgsqlConnection target, CancellationToken cancellationToken)
     {
         if (!(bool)(await StateSql.ScalarAsync("sentinel-exists", target, cancellationToken))!) return null;
-        // A sentinel of an older Follow gets the columns it lacks (pause points).
-        return await ReadAsync(target, cancellationToken);
+        return await ReadExistingAsync(target, cancellationToken);
     }
 
     private static NpgsqlLogSequenceNumber? Lsn(NpgsqlDataReader reader, int ordinal) =>
@@ -63,8 +62,11 @@ public sealed record SentinelState(
     }
 
     /// <summary>Asks the follower to hold where it is (pause point 0/0); false when another pause point is asked already.</summary>
-    public static async Task<bool> TryClaimPauseAsync(NpgsqlConnection target, CancellationToken cancellationToken) =>
-        await StateSql.ScalarAsync("sentinel-claim-pause", target, cancellationToken) is true;
+    public static async Task<bool> TryClaimPauseAsync(NpgsqlConnection target, CancellationToken cancellationToken)
+    {
+        await TargetState.EnsureAsync(target, cancellationToken);
+        return await StateSql.ScalarAsync("sentinel-claim-pause", target, cancellationToken) is true;
+    }
 
     /// <summary>The follower holds at this pause point: everything committed before it is applied and committed.</summary>
     public static Task SetHeldAsync(NpgsqlConnection target, NpgsqlLogSequenceNumber pause, CancellationToken cancellationToken) =>
