@@ -52,14 +52,7 @@ target_uri=$(uri "$target_port" bench_compare)
 follow() { FOLLOW_LOG_LEVEL=Warning dotnet "$follow_dll" "$@"; }
 build_follow "$work/build.log"
 
-loaded=$(value "$source_port" postgres "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$database'")
-if [ "$loaded" != "follow bench scale $scale" ]; then
-  echo "Loading the ad-platform data at scale $scale..." >&2
-  recreate_database "$source_port" "$database"
-  sql "$source_port" "$database" -f samples/ad-platform/schema.sql
-  sql "$source_port" "$database" -v scale="$scale" -o /dev/null -f bench/ad-platform-data.sql
-  sql "$source_port" "$database" -c "COMMENT ON DATABASE $database IS 'follow bench scale $scale'"
-fi
+load_sample "$source_port" "$database"
 sql "$source_port" postgres -o /dev/null -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '$slot'"
 recreate_database "$target_port" bench_compare
 echo "Cloning with follow clone..." >&2
