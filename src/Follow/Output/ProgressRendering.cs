@@ -33,6 +33,12 @@ public static class ProgressRendering
         if (stream.Sentinel is { } sentinel)
         {
             var held = sentinel.Apply ? "" : ", apply held (follow sentinel set apply resumes it)";
+            if (sentinel.PauseLsn is { } pause)
+            {
+                held += sentinel.HeldLsn == pause
+                    ? $", holding at pause point {pause} (compare --live or repair; follow sentinel set resume lets it go)"
+                    : $", asked to hold at pause point {pause}";
+            }
             yield return $"Stream: from {Lsn(sentinel.StartPos, "-")}, applied up to {Lsn(sentinel.ReplayLsn, "nothing yet")}, "
                 + $"endpos {Lsn(sentinel.EndPos, "not set")}{held}";
         }
@@ -181,6 +187,8 @@ public static class ProgressRendering
                 replayLsn = stream.Sentinel?.ReplayLsn?.ToString(),
                 endpos = stream.Sentinel?.EndPos?.ToString(),
                 apply = stream.Sentinel?.Apply,
+                pauseLsn = stream.Sentinel?.PauseLsn?.ToString(),
+                heldLsn = stream.Sentinel?.HeldLsn?.ToString(),
                 doneAt = stream.Sentinel?.DoneAt,
                 sourceLsn = stream.Slot?.CurrentLsn.ToString(),
                 confirmedFlushLsn = stream.Slot?.ConfirmedFlushLsn?.ToString(),

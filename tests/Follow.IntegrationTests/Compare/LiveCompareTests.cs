@@ -79,6 +79,7 @@ public sealed class LiveCompareTests
         var noTenant = await FollowProcess.RunAsync("repair", "--source", source.Uri, "--target", target.Uri, "--rules", rules);
         await target.ExecuteAsync("UPDATE follow.sentinel SET pause_lsn = '0/0'");
         var other = await LiveAsync(source.Uri, target.Uri, rules);
+        var asked = await FollowProcess.RunAsync("list", "progress", "--target", target.Uri);
         var resume = await FollowProcess.RunAsync("sentinel", "set", "resume", "--target", target.Uri);
         var pauseAfterResume = await target.ScalarAsync<string>("SELECT coalesce(pause_lsn::text, '-') FROM follow.sentinel");
         var noFollower = await LiveAsync(source.Uri, target.Uri, rules, "--wait-timeout", "1");
@@ -89,6 +90,7 @@ public sealed class LiveCompareTests
         Assert.Contains("give the tenants to repair", noTenant.Error);
         Assert.True(other.ExitCode == 2, other.All);
         Assert.Contains("already asked to hold at 0/0", other.Error);
+        Assert.Contains(", asked to hold at pause point 0/0", asked.Output);
         Assert.True(resume.ExitCode == 0, resume.All);
         Assert.Equal("-", pauseAfterResume);
         Assert.True(noFollower.ExitCode == 7, noFollower.All);
