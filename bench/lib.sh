@@ -129,3 +129,18 @@ build_follow() {
     return 1
   fi
 }
+
+# load_sample PORT DB: the ad-platform sample at $scale in DB, loaded again only when DB holds another scale (the
+# scale is kept in the database's comment).
+load_sample() {
+  local port=$1 db=$2 loaded started
+  loaded=$(value "$port" postgres "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$db'")
+  [ "$loaded" = "follow bench scale $scale" ] && return 0
+  echo "Loading the ad-platform data at scale $scale into $db..." >&2
+  started=$(now)
+  recreate_database "$port" "$db"
+  sql "$port" "$db" -f samples/ad-platform/schema.sql
+  sql "$port" "$db" -v scale="$scale" -o /dev/null -f bench/ad-platform-data.sql
+  sql "$port" "$db" -c "COMMENT ON DATABASE $db IS 'follow bench scale $scale'"
+  echo "Loaded in $(seconds "$started" "$(now)") s." >&2
+}

@@ -10,8 +10,6 @@ namespace Follow.Compare;
 /// </summary>
 public static class ChecksumQuery
 {
-    private const string Alias = "t";
-
     /// <summary>
     /// The rows the target should hold, computed on the source: the added distribution column first, through the
     /// copy's backfill joins, then the source's columns in order, cast where a rule says so. Generated columns are
@@ -19,39 +17,27 @@ public static class ChecksumQuery
     /// </summary>
     public static string ForSource(TablePlan table, DistributionPlan plan)
     {
-        var values = new List<string>();
-        var (joins, holderAlias) = table.Backfill is { } path ? BackfillJoins.Render(path, Alias, "p") : ("", Alias);
-        var holder = table.Backfill is { } backfill ? plan.Get(backfill.Holder) : table;
-        var key = holder.DistributionColumn is { } keyColumn ? $"{Sql.Ident(holderAlias)}.{Sql.Ident(keyColumn)}" : null;
-        if (table.AddsDistributionColumn)
-        {
-            // The holder's column as the source has it: a cast rule on it applies here too.
-            var holderType = holder.Source.Column(holder.DistributionColumn!)!.Type;
-            values.Add(TypeNames.Same(holderType, table.DistributionColumnType!) ? key! : $"CAST({key} AS {table.DistributionColumnType})");
-        }
-        var casts = table.Casts.ToDictionary(c => c.Column, c => c.TargetType);
-        foreach (var column in table.Source.Columns)
-        {
-            var value = Column(column.Name);
-            values.Add(casts.TryGetValue(column.Name, out var type) ? $"CAST({value} AS {type})" : value);
-        }
-        var from = $"{table.Name.Quoted} {Sql.Ident(Alias)}{joins}";
-        // The copy's rows (Snapshot.CopyQuery): inner joins leave out a row whose path leads to no parent (an
-        // orphan), and a row without a distribution key is left out too, so neither is counted here.
-        if (table.Category.IsDistributed() && key is not null) from += $" WHERE {key} IS NOT NULL";
-        return Checksum(values, from);
+        var rows = SourceRows.Of(table, plan);
+        return Checksum(rows.Values, rows.Where is { } where ? $"{rows.From} WHERE {where}" : rows.From);
     }
 
     /// <summary>The target table as it is: its own columns, in its order.</summary>
     public static string ForTarget(Table table) =>
         Checksum(table.Columns.Select(c => Column(c.Name)), $"{table.Name.Quoted} {Sql.Ident(Alias)}");
 
-    private static string Column(string name) => $"{Sql.Ident(Alias)}.{Sql.Ident(name)}";
+    internal const string Alias = "t";
 
-    // The first 16 hex digits of the row's md5 as a signed 64-bit integer, summed as numeric so it cannot overflow.
-    private static string Checksum(IEnumerable<string> values, string from) =>
-        "SELECT count(*), coalesce(sum(('x' || substr(md5(ROW("
-        + string.Join(", ", values)
-        + ")::text), 1, 16))::bit(64)::bigint::numeric), 0)::text FROM "
-        + from;
+    internal static string Column(string name) => $"{Sql.Ident(Alias)}.{Sql.Ident(name)}";
+
+    private static string Checksum(IEnumerable<string> values, string from) => $"SELECT {Sums(values)} FROM {from}";
+
+    /// <summary>
+    /// count(*) and the exact sum of the rows' hashes, as text: the first 16 hex digits of the row's md5 as a signed
+    /// 64-bit integer, summed as numeric so it cannot overflow.
+    /// </summary>
+    internal static string Sums(IEnumerable<string> values) =>
+        $"count(*), coalesce(sum(('x' || substr({RowHash(values)}, 1, 16))::bit(64)::bigint::numeric), 0)::text";
+
+    /// <summary>A row's md5 over its text, as both sides print it.</summary>
+    internal static string RowHash(IEnumerable<string> values) => $"md5(ROW({string.Join(", ", values)})::text)";
 }

@@ -83,38 +83,10 @@ public sealed partial class DataComparer(
         ComparisonSession session, ConnectionRole role, ConnectionInfo connectionInfo, string sql, string? snapshot, bool citus, QualifiedName table,
         CancellationToken cancellationToken)
     {
-        await using var connection = await CompareConnections.OpenAsync(role, connectionInfo, cancellationToken);
-        NpgsqlTransaction transaction;
-        try
-        {
-            transaction = await session.BeginAsync(connection, snapshot, citus, cancellationToken);
-        }
-        catch (PostgresException ex) when (snapshot is not null && ex.SqlState == PostgresErrorCodes.InvalidParameterValue)
-        {
-            throw new BadInputException(
-                $"the source has no exported snapshot {snapshot} ({ex.MessageText}): a snapshot exists only while the session that exported it stays in its transaction",
-                ex);
-        }
-        catch (Exception ex) when (CompareConnections.IsConnectionFailure(ex))
-        {
-            throw CompareConnections.Failure(role, connectionInfo, "cannot start a read transaction on", ex);
-        }
-
-        await using (transaction)
-        {
-            try
-            {
-                // A large table takes longer than Npgsql's default 30 seconds; stopping goes through the token.
-                await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                await reader.ReadAsync(cancellationToken);
-                return new RowSummary(reader.GetInt64(0), reader.GetString(1));
-            }
-            catch (Exception ex) when (CompareConnections.IsConnectionFailure(ex))
-            {
-                throw CompareConnections.Failure(role, connectionInfo, $"cannot compute the checksum of {table} on", ex);
-            }
-        }
+        await using var side = await CompareSide.OpenAsync(session, role, connectionInfo, snapshot, citus, cancellationToken);
+        RowSummary? summary = null;
+        await side.ReadAsync(sql, $"the checksum of {table}", null, r => summary = new RowSummary(r.GetInt64(0), r.GetString(1)), cancellationToken);
+        return summary!;
     }
 
     private static partial class Log

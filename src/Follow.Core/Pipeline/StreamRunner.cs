@@ -22,6 +22,7 @@ public sealed partial class StreamRunner(
     private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan SettleCheck = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan SlotWatch = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan HoldCheck = TimeSpan.FromMilliseconds(50);
 
     // The hand-over from decode to apply: records, and the bytes they hold (a 1,000,000-row transaction of wide
     // rows must not fill the follower's memory).
@@ -106,6 +107,8 @@ public sealed partial class StreamRunner(
         var lastRead = DateTime.MinValue;
         var skipping = false;
         long idleMessages = -1;
+        // A Begin read before holding at a pause point, decided again once the follower is let go.
+        ChangeRecord? heldBack = null;
         while (true)
         {
             if (_lost is { } lost) throw lost;
@@ -128,7 +131,9 @@ public sealed partial class StreamRunner(
                 continue;
             }
 
-            if (!reader.TryRead(out var record))
+            ChangeRecord? record = heldBack;
+            heldBack = null;
+            if (record is null && !reader.TryRead(out record))
             {
                 if (applier.Pending > 0 && !applier.InSourceTransaction && applier.Pending < applier.GroupSize
                     && await WaitToReadAsync(reader, GroupLinger, cancellationToken))
@@ -143,6 +148,12 @@ public sealed partial class StreamRunner(
                 {
                     Log.IdlePastEndpos(logger, sentinel.EndPos.ToString()!, received.ToString());
                     return;
+                }
+                if (ApplyRules.IdleAtPause(sentinel.PauseLsn, received, settled))
+                {
+                    sentinel = await HoldAsync(state, sentinel.PauseLsn!.Value, cancellationToken);
+                    lastRead = DateTime.UtcNow;
+                    continue;
                 }
                 if (settled && received > replication.LastFlushedLsn)
                 {
@@ -168,8 +179,14 @@ public sealed partial class StreamRunner(
             switch (record)
             {
                 case TransactionBegin begin:
-                    switch (ApplyRules.OnBegin(begin.CommitLsn, applier.Applied, sentinel.EndPos))
+                    switch (ApplyRules.OnBegin(begin.CommitLsn, applier.Applied, sentinel.EndPos, sentinel.PauseLsn))
                     {
+                        case TransactionDecision.Hold:
+                            await FlushAsync(applier, replication, cancellationToken);
+                            sentinel = await HoldAsync(state, sentinel.PauseLsn!.Value, cancellationToken);
+                            lastRead = DateTime.UtcNow;
+                            heldBack = begin;
+                            break;
                         case TransactionDecision.Skip:
                             skipping = true;
                             break;
@@ -198,6 +215,27 @@ public sealed partial class StreamRunner(
                     if (skipping) break;
                     await applier.ApplyAsync(record, cancellationToken);
                     break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Holds at a pause point, everything before it committed: reports it in the sentinel, then waits until the pause
+    /// is cleared or moved. The hand-over fills meanwhile and the decoder waits; the slot keeps the WAL.
+    /// </summary>
+    private async Task<SentinelState> HoldAsync(NpgsqlConnection state, NpgsqlLogSequenceNumber pause, CancellationToken cancellationToken)
+    {
+        await SentinelState.SetHeldAsync(state, pause, cancellationToken);
+        Log.Holding(logger, pause.ToString());
+        while (true)
+        {
+            if (_lost is { } lost) throw lost;
+            await Task.Delay(HoldCheck, cancellationToken);
+            var sentinel = await SentinelState.ReadExistingAsync(state, cancellationToken);
+            if (sentinel.PauseLsn != pause)
+            {
+                Log.Released(logger, pause.ToString(), sentinel.PauseLsn?.ToString() ?? "-");
+                return sentinel;
             }
         }
     }
@@ -328,6 +366,12 @@ public sealed partial class StreamRunner(
 
         [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "created {Count} look-up indexes on the target's replica identity columns (follow stream cleanup drops them)")]
         public static partial void LookupIndexesCreated(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 4107, Level = LogLevel.Information, Message = "holding at pause point {Pause}: every transaction committed before it is applied")]
+        public static partial void Holding(ILogger logger, string pause);
+
+        [LoggerMessage(EventId = 4108, Level = LogLevel.Information, Message = "let go from pause point {Pause} (pause now {Now})")]
+        public static partial void Released(ILogger logger, string pause, string now);
 
         [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "stream done: set {Count} sequences to the source's values")]
         public static partial void Done(ILogger logger, int count);

@@ -11,12 +11,13 @@ public static class ProgressReader
     {
         var report = await ReadAsync(connection, cancellationToken);
         if (!report.HasState) return report;
+        var compare = await State.CompareRecord.TryReadAsync(connection, cancellationToken);
         var sentinel = await State.SentinelState.TryReadAsync(connection, cancellationToken);
         var slot = source is not null && report.Run is { } run
             ? await Pipeline.SlotLagReader.ReadAsync(source, run.SlotName, cancellationToken)
             : null;
         var recorded = await State.MigrationRecord.ReadAsync(connection, cancellationToken);
-        return report with { Stream = new StreamProgress(sentinel, slot), Recorded = recorded };
+        return report with { Stream = new StreamProgress(sentinel, slot), Recorded = recorded, Compare = compare };
     }
 
     public static async Task<ProgressReport> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

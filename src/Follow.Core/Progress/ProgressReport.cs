@@ -17,6 +17,9 @@ public sealed record ProgressReport(bool HasState, long Runs, RunInfo? Run, IRea
     /// <summary>What the clone recorded on the target: its rules, filters, plan fingerprint, slot and phase; null when not read.</summary>
     public State.MigrationRecord? Recorded { get; init; }
 
+    /// <summary>The last by-tenant comparison (compare data --live) and how far it got; null when none.</summary>
+    public State.CompareRecord? Compare { get; init; }
+
     /// <summary>The migration's phase, told from the state: not started, copy, post-data, streaming, done…</summary>
     public string Phase => MigrationPhase.Of(this);
 

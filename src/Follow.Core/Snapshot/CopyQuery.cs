@@ -24,8 +24,15 @@ public static class CopyQuery
         return columns;
     }
 
+    /// <summary>
+    /// The session setting that holds the one tenant a repair copies: COPY takes no bind parameters, so the value is
+    /// set with set_config and read back with current_setting rather than written into the text.
+    /// </summary>
+    public const string TenantSetting = "follow.tenant";
+
     /// <param name="range">A ctid page range [first, last) of a split table; last null for the final part.</param>
-    public static string Select(TablePlan plan, PageRange? range = null)
+    /// <param name="oneTenant">Only the rows of the tenant in <see cref="TenantSetting"/>.</param>
+    public static string Select(TablePlan plan, PageRange? range = null, bool oneTenant = false)
     {
         var select = new List<string>();
         var (joins, holder) = plan.Backfill is { } path ? BackfillJoins.Render(path, Alias, "p") : ("", Alias);
@@ -41,6 +48,11 @@ public static class CopyQuery
         // Rows without a key were counted before the copy; with --orphans skip they are left out here.
         if (plan.Category.IsDistributed()) conditions.Add($"{Sql.Ident(holder)}.{Sql.Ident(plan.DistributionColumn!)} IS NOT NULL");
         if (range is not null) conditions.Add(range.Predicate(Alias));
+        if (oneTenant)
+        {
+            var type = plan.DistributionColumnType!;
+            conditions.Add($"{Sql.Ident(holder)}.{Sql.Ident(plan.DistributionColumn!)}::{type} = current_setting('{TenantSetting}')::{type}");
+        }
         if (conditions.Count > 0) sql.Append(" WHERE ").AppendJoin(" AND ", conditions);
         return sql.ToString();
     }
@@ -56,8 +68,8 @@ public static class CopyQuery
         }
     }
 
-    public static string CopyOut(TablePlan plan, PageRange? range = null) =>
-        $"COPY ({Select(plan, range)}) TO STDOUT (FORMAT binary)";
+    public static string CopyOut(TablePlan plan, PageRange? range = null, bool oneTenant = false) =>
+        $"COPY ({Select(plan, range, oneTenant)}) TO STDOUT (FORMAT binary)";
 
     // Types whose binary form is a fixed number of bytes that are equal exactly when the values are equal.
     private static readonly HashSet<string> MapKeyTypes = ["smallint", "integer", "bigint"];

@@ -334,7 +334,7 @@ public sealed partial class TableCopier(
         State.TargetRights.MaySkipTriggersAsync(connection, cancellationToken);
 
     /// <summary>A PostgreSQL error names its server only through the connection; the copy's errors are mostly the target's.</summary>
-    private static ExitCode FailureSide(Exception ex) => ex is PostgresException { SqlState: "25P02" or "40001" } ? ExitCode.SourceFailure : ExitCode.TargetFailure;
+    internal static ExitCode FailureSide(Exception ex) => ex is PostgresException { SqlState: "25P02" or "40001" } ? ExitCode.SourceFailure : ExitCode.TargetFailure;
 
     private Task<NpgsqlConnection> OpenTargetAsync(CancellationToken cancellationToken) =>
         target.OpenAsync("follow copy", ExitCode.TargetFailure, cancellationToken);

@@ -11,7 +11,9 @@ public sealed record SentinelState(
     NpgsqlLogSequenceNumber? WriteLsn,
     NpgsqlLogSequenceNumber? FlushLsn,
     NpgsqlLogSequenceNumber? ReplayLsn,
-    DateTimeOffset? DoneAt)
+    DateTimeOffset? DoneAt,
+    NpgsqlLogSequenceNumber? PauseLsn = null,
+    NpgsqlLogSequenceNumber? HeldLsn = null)
 {
     public static async Task<SentinelState> ReadAsync(NpgsqlConnection target, CancellationToken cancellationToken)
     {
@@ -26,7 +28,7 @@ public sealed record SentinelState(
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new SentinelState(Lsn(reader, 0), Lsn(reader, 1), reader.GetBoolean(2), Lsn(reader, 3), Lsn(reader, 4), Lsn(reader, 5),
-            reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6));
+            reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6), Lsn(reader, 7), Lsn(reader, 8));
     }
 
     /// <summary>The sentinel as it is, without creating the follow schema: null on a target Follow never touched.</summary>
@@ -50,6 +52,25 @@ public sealed record SentinelState(
         await TargetState.EnsureAsync(target, cancellationToken);
         await StateSql.ExecuteAsync("sentinel-set-apply", target, cancellationToken, StateSql.Value(apply));
     }
+
+    /// <summary>Asks the follower to hold at a pause point (<see cref="Pipeline.ApplyRules"/>), or, with null, to go on.</summary>
+    public static async Task SetPauseAsync(NpgsqlConnection target, NpgsqlLogSequenceNumber? pause, CancellationToken cancellationToken)
+    {
+        await TargetState.EnsureAsync(target, cancellationToken);
+        var parameter = pause is { } lsn ? StateSql.Lsn(lsn) : new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.PgLsn };
+        await StateSql.ExecuteAsync("sentinel-set-pause", target, cancellationToken, parameter);
+    }
+
+    /// <summary>Asks the follower to hold where it is (pause point 0/0); false when another pause point is asked already.</summary>
+    public static async Task<bool> TryClaimPauseAsync(NpgsqlConnection target, CancellationToken cancellationToken)
+    {
+        await TargetState.EnsureAsync(target, cancellationToken);
+        return await StateSql.ScalarAsync("sentinel-claim-pause", target, cancellationToken) is true;
+    }
+
+    /// <summary>The follower holds at this pause point: everything committed before it is applied and committed.</summary>
+    public static Task SetHeldAsync(NpgsqlConnection target, NpgsqlLogSequenceNumber pause, CancellationToken cancellationToken) =>
+        StateSql.ExecuteAsync("sentinel-held", target, cancellationToken, StateSql.Lsn(pause));
 
     /// <summary>A new clone: no start or progress of an earlier stream; endpos too, unless <paramref name="keepEndpos"/>.</summary>
     public static async Task ResetAsync(NpgsqlConnection target, bool keepEndpos, CancellationToken cancellationToken)

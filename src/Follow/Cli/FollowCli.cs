@@ -21,6 +21,7 @@ public static class FollowCli
             PlanCommand.Create(context),
             CloneCommand.Create(context),
             CompareCommand.Create(context),
+            RepairCommand.Create(context),
             FollowCommand.Create(context),
             SentinelCommand.Create(context),
             StreamCommand.Create(context),

@@ -3,6 +3,8 @@ using Follow.Cli.Output;
 using Follow.Compare;
 using Follow.Connections;
 using Follow.Diagnostics;
+using Follow.Pipeline;
+using Follow.State;
 using Follow.Planning;
 using Microsoft.Extensions.Logging;
 
@@ -55,16 +57,83 @@ public static class CompareCommand
                 result.AddError($"--snapshot {name} is not a snapshot name; pg_export_snapshot() returns names like 00000003-0000001B-1");
             }
         });
+        var live = new Option<bool>("--live")
+        {
+            Description = "While the follower streams: hold it at a source snapshot's exact LSN, compare there, then let it go on. Implies by tenant.",
+        };
+        var tenants = CommonOptions.Repeated("--tenant", "Compare by tenant, only this distribution-key value (repeatable).", "VALUE");
+        var maxRows = new Option<int>("--max-rows") { Description = "By tenant: rows listed per table at most (the total is given).", DefaultValueFactory = _ => 20, HelpName = "N" };
+        var waitTimeout = WaitTimeout();
+        command.Add(live);
+        command.Add(tenants);
+        command.Add(maxRows);
+        command.Add(waitTimeout);
+        maxRows.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0) result.AddError("--max-rows must be 0 or more");
+        });
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(live) && result.GetValue(snapshot) is not null) result.AddError("--live takes its own snapshot: give --live or --snapshot, not both");
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
             var logger = context.LoggerFactory.CreateLogger("follow.compare");
             var (plan, _, source, targetConnection) = await PlanAsync(context, parse, inputs, target, name: "follow compare", logger, cancellationToken);
             var targetCatalog = await TargetCatalog.ReadAsync(targetConnection, cancellationToken);
-            var comparer = new DataComparer(plan, source, targetConnection, targetCatalog,
-                new DataCompareOptions(parse.GetValue(tableJobs), parse.GetValue(snapshot)), logger);
-            return Report(context, await comparer.CompareAsync(cancellationToken), parse.GetValue(json));
+            var tenantValues = parse.GetValue(tenants) ?? [];
+            if (!parse.GetValue(live) && tenantValues.Length == 0)
+            {
+                var comparer = new DataComparer(plan, source, targetConnection, targetCatalog,
+                    new DataCompareOptions(parse.GetValue(tableJobs), parse.GetValue(snapshot)), logger);
+                return Report(context, await comparer.CompareAsync(cancellationToken), parse.GetValue(json));
+            }
+
+            // Checked before the follower is asked to hold.
+            await TenantComparer.KeyTypeAsync(plan, targetCatalog, targetConnection, tenantValues, cancellationToken);
+            PausePoint? pause = parse.GetValue(live)
+                ? await PausePoint.TakeAsync(source, targetConnection, TimeSpan.FromSeconds(parse.GetValue(waitTimeout)), logger, cancellationToken)
+                : null;
+            CompareReport report;
+            await using (pause)
+            {
+                // Recorded on the target for follow list progress, on a connection of its own; not on a target Follow never touched.
+                await using var state = await targetConnection.OpenAsync("follow compare progress", ExitCode.TargetFailure, cancellationToken);
+                var recording = pause is not null || await SentinelState.TryReadAsync(state, cancellationToken) is not null;
+                if (recording) await CompareRecord.StartAsync(state, pause?.Lsn, plan.Tables.Count, cancellationToken);
+                var terminal = new CompareProgressRenderer(context);
+                var comparer = new TenantComparer(plan, source, targetConnection, targetCatalog,
+                    new TenantCompareOptions(parse.GetValue(tableJobs), pause?.Snapshot ?? parse.GetValue(snapshot), tenantValues, parse.GetValue(maxRows)), logger)
+                {
+                    OnProgress = async (progress, token) =>
+                    {
+                        terminal.Report(progress);
+                        if (recording) await CompareRecord.ProgressAsync(state, progress.TablesDone, progress.TenantsDone, token);
+                    },
+                };
+                report = await comparer.CompareAsync(cancellationToken);
+                if (recording) await CompareRecord.FinishAsync(state, report.Equal, cancellationToken);
+            }
+            if (pause is not null) context.Error.WriteLine($"compared at LSN {pause.Lsn}; the follower goes on");
+            return Report(context, report, parse.GetValue(json));
         });
         return command;
+    }
+
+    /// <summary>How long to wait for the follower to hold at a pause point.</summary>
+    public static Option<int> WaitTimeout()
+    {
+        var option = new Option<int>("--wait-timeout")
+        {
+            Description = "Seconds the follower may take to reach the pause point.",
+            DefaultValueFactory = _ => 300,
+            HelpName = "SECONDS",
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1) result.AddError("--wait-timeout must be at least 1");
+        });
+        return option;
     }
 
     private static (Command Command, PlanInputs Inputs, Option<string?> Target, Option<bool> Json) Common(string name, string description)

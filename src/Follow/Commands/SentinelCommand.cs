@@ -62,10 +62,19 @@ public static class SentinelCommand
         var noApply = new Command("no-apply", "Keep streaming but hold the apply: the stream waits, the slot keeps the WAL.") { target };
         noApply.SetAction((parse, cancellationToken) => SetApplyAsync(parse, target, context, false, cancellationToken));
 
+        var resume = new Command("resume", "Clear a pause point left by a compare --live or repair that was stopped: the follower goes on.") { target };
+        resume.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var connection = await OpenTargetAsync(parse, target, context, cancellationToken);
+            await SentinelState.SetPauseAsync(connection, null, cancellationToken);
+            context.Output.WriteLine("resume");
+            return (int)ExitCode.Done;
+        });
+
         return new Command("sentinel", "Read or set the stream's sentinel in the target's follow schema.")
         {
             get,
-            new Command("set", "Set endpos, apply or no-apply.") { endpos, apply, noApply },
+            new Command("set", "Set endpos, apply or no-apply, or resume from a pause point.") { endpos, apply, noApply, resume },
         };
     }
 
@@ -84,7 +93,7 @@ public static class SentinelCommand
     private static string Text(SentinelState s) =>
         $"startpos   {s.StartPos?.ToString() ?? "-"}\nendpos     {s.EndPos?.ToString() ?? "-"}\napply      {(s.Apply ? "yes" : "no")}\n"
         + $"write_lsn  {s.WriteLsn?.ToString() ?? "-"}\nflush_lsn  {s.FlushLsn?.ToString() ?? "-"}\nreplay_lsn {s.ReplayLsn?.ToString() ?? "-"}\n"
-        + $"done       {(s.DoneAt is { } d ? d.ToString("u") : "-")}\n";
+        + $"done       {(s.DoneAt is { } d ? d.ToString("u") : "-")}\npause_lsn  {s.PauseLsn?.ToString() ?? "-"}\nheld_lsn   {s.HeldLsn?.ToString() ?? "-"}\n";
 
     private static string Json(SentinelState s) => JsonSerializer.Serialize(new
     {
@@ -95,5 +104,7 @@ public static class SentinelCommand
         flushLsn = s.FlushLsn?.ToString(),
         replayLsn = s.ReplayLsn?.ToString(),
         doneAt = s.DoneAt,
+        pauseLsn = s.PauseLsn?.ToString(),
+        heldLsn = s.HeldLsn?.ToString(),
     }, new JsonSerializerOptions { WriteIndented = true }) + "\n";
 }

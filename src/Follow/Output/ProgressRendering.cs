@@ -33,6 +33,12 @@ public static class ProgressRendering
         if (stream.Sentinel is { } sentinel)
         {
             var held = sentinel.Apply ? "" : ", apply held (follow sentinel set apply resumes it)";
+            if (sentinel.PauseLsn is { } pause)
+            {
+                held += sentinel.HeldLsn == pause
+                    ? $", holding at pause point {pause} (compare --live or repair; follow sentinel set resume lets it go)"
+                    : $", asked to hold at pause point {pause}";
+            }
             yield return $"Stream: from {Lsn(sentinel.StartPos, "-")}, applied up to {Lsn(sentinel.ReplayLsn, "nothing yet")}, "
                 + $"endpos {Lsn(sentinel.EndPos, "not set")}{held}";
         }
@@ -48,7 +54,16 @@ public static class ProgressRendering
         {
             yield return "Lag: give --source (or FOLLOW_SOURCE_PGURI) to measure it on the source";
         }
+        if (report.Compare is { } compare) yield return CompareLine(compare);
         if (report.Recorded is { } recorded) yield return Recorded(recorded);
+    }
+
+    private static string CompareLine(State.CompareRecord c)
+    {
+        var at = c.Lsn is { } lsn ? $" at {lsn}" : "";
+        var state = c.FinishedAt is { } end ? $"finished {Timestamp(end)}, {(c.Equal == true ? "equal" : "differences found")}" : $"{ProgressFormat.Duration(c.Left)} left";
+        return $"Compare{at}: {c.TablesDone}/{c.Tables} tables, {ProgressFormat.Count(c.TenantsDone)} tenants ({ProgressFormat.Count(c.TenantsPerSecond)}/s) "
+            + $"in {ProgressFormat.Duration(c.Elapsed)}; {state}";
     }
 
     private static string Lsn(NpgsqlTypes.NpgsqlLogSequenceNumber? lsn, string none) => lsn?.ToString() ?? none;
@@ -154,12 +169,26 @@ public static class ProgressRendering
             },
             tables = report.Tables.Select(line => JsonLine(line, report.Jobs.Where(j => j.Table == line.Name))),
             total = report.Total is null ? null : JsonLine(report.Total, null),
+            compare = report.Compare is not { } c ? null : new
+            {
+                lsn = c.Lsn?.ToString(),
+                startedAt = c.StartedAt,
+                tables = c.Tables,
+                tablesDone = c.TablesDone,
+                tenantsDone = c.TenantsDone,
+                tenantsPerSecond = c.TenantsPerSecond,
+                secondsLeft = c.Left?.TotalSeconds,
+                finishedAt = c.FinishedAt,
+                equal = c.Equal,
+            },
             stream = report.Stream is not { } stream ? null : new
             {
                 startpos = stream.Sentinel?.StartPos?.ToString(),
                 replayLsn = stream.Sentinel?.ReplayLsn?.ToString(),
                 endpos = stream.Sentinel?.EndPos?.ToString(),
                 apply = stream.Sentinel?.Apply,
+                pauseLsn = stream.Sentinel?.PauseLsn?.ToString(),
+                heldLsn = stream.Sentinel?.HeldLsn?.ToString(),
                 doneAt = stream.Sentinel?.DoneAt,
                 sourceLsn = stream.Slot?.CurrentLsn.ToString(),
                 confirmedFlushLsn = stream.Slot?.ConfirmedFlushLsn?.ToString(),

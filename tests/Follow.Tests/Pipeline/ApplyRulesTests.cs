@@ -39,7 +39,25 @@ public sealed class ApplyRulesTests
     [InlineData(500UL, 499UL, true, false)]
     [InlineData(500UL, 900UL, false, false)]
     [InlineData(null, 900UL, true, false)]
-    public void An_idle_stream_ends_when_it_is_settled_and_the_source_wal_passed_endpos(
-        ulong? endpos, ulong received, bool settled, bool expected) =>
-        Assert.Equal(expected, ApplyRules.IdlePastEndpos(Lsn(endpos), new NpgsqlLogSequenceNumber(received), settled));
+    public void An_idle_stream_ends_at_endpos_and_holds_at_a_pause_point_when_it_is_settled_and_the_source_wal_reached_it(
+        ulong? position, ulong received, bool settled, bool expected)
+    {
+        Assert.Equal(expected, ApplyRules.IdlePastEndpos(Lsn(position), new NpgsqlLogSequenceNumber(received), settled));
+        Assert.Equal(expected, ApplyRules.IdleAtPause(Lsn(position), new NpgsqlLogSequenceNumber(received), settled));
+    }
+
+    [Theory]
+    // Committed before the pause point: in the pause point's snapshot, so applied.
+    [InlineData(499UL, 100UL, null, 500UL, TransactionDecision.Apply)]
+    // Committed at the pause point: decoded by the pause point's slot, so not in its snapshot; the stream holds before it.
+    [InlineData(500UL, 100UL, null, 500UL, TransactionDecision.Hold)]
+    [InlineData(501UL, null, null, 500UL, TransactionDecision.Hold)]
+    // Applied already, or past an endpos before the pause point: those rules come first.
+    [InlineData(90UL, 100UL, null, 50UL, TransactionDecision.Skip)]
+    [InlineData(450UL, 100UL, 400UL, 500UL, TransactionDecision.Stop)]
+    // The pause point 0/0 holds at once, wherever the stream is.
+    [InlineData(101UL, 100UL, null, 0UL, TransactionDecision.Hold)]
+    public void A_pause_point_holds_before_the_first_transaction_committed_at_or_after_it(
+        ulong commit, ulong? applied, ulong? endpos, ulong pause, TransactionDecision expected) =>
+        Assert.Equal(expected, ApplyRules.OnBegin(new NpgsqlLogSequenceNumber(commit), Lsn(applied), Lsn(endpos), Lsn(pause)));
 }

@@ -64,8 +64,17 @@ CREATE TABLE IF NOT EXISTS follow.sentinel (
     write_lsn  pg_lsn,
     flush_lsn  pg_lsn,
     replay_lsn pg_lsn,
-    done_at    timestamptz
+    done_at    timestamptz,
+    pause_lsn  pg_lsn,  -- a pause point: apply only transactions committed before it, then hold (compare --live, repair)
+    held_lsn   pg_lsn   -- the pause point the follower holds at, everything before it committed
 );
+-- A sentinel made before pause points existed. Checked first: ALTER TABLE on a Citus table is a distributed DDL.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'follow.sentinel'::regclass AND attname = 'pause_lsn') THEN
+        ALTER TABLE follow.sentinel ADD COLUMN pause_lsn pg_lsn, ADD COLUMN held_lsn pg_lsn;
+    END IF;
+END $$;
 INSERT INTO follow.sentinel (id) VALUES (true) ON CONFLICT (id) DO NOTHING;
 
 -- Triggers of moved tables that Follow disabled while it streams (the source already ran them), enabled again once
@@ -90,4 +99,17 @@ CREATE TABLE IF NOT EXISTS follow.migration (
     publication  text NOT NULL,
     phase        text NOT NULL CHECK (phase IN ('copying', 'copied', 'streaming', 'done')),
     recorded_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- The last by-tenant comparison (compare data --live, --tenant) and how far it got, for follow list progress.
+CREATE TABLE IF NOT EXISTS follow.compare (
+    id           boolean PRIMARY KEY DEFAULT true CHECK (id),
+    started_at   timestamptz NOT NULL,
+    lsn          pg_lsn,                 -- the pause point compared at; NULL: not live
+    tables       integer NOT NULL,
+    tables_done  integer NOT NULL DEFAULT 0,
+    tenants_done bigint NOT NULL DEFAULT 0,
+    updated_at   timestamptz NOT NULL,
+    finished_at  timestamptz,
+    equal        boolean                 -- set when finished
 );
