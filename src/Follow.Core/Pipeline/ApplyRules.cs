@@ -21,7 +21,10 @@ public enum TransactionDecision
 /// (2) a transaction is applied exactly when its commit LSN is at or before endpos;
 /// (3) a transaction is never split: one that spans endpos (begins before it, commits after it) is decided by its
 ///     commit, so this run ends before it and a later run applies it whole;
-/// (4) with nothing in flight and the source's WAL past endpos, seen settled, the stream is done.
+/// (4) with nothing in flight and the source's WAL past endpos, seen settled, the stream is done;
+/// (5) a table copied at a later point than where the stream starts (a resumed copy) takes only the changes of
+///     transactions that commit at or after its point: its copy holds every one committed before (PostgreSQL's
+///     table synchronisation applies a table's changes when its sync LSN is at or before the commit's final LSN).
 /// The source is told only what the target committed (the applier's part).
 /// </summary>
 public static class ApplyRules
@@ -30,6 +33,10 @@ public static class ApplyRules
         applied is { } done && commitLsn <= done ? TransactionDecision.Skip
         : endpos is { } end && commitLsn > end ? TransactionDecision.Stop
         : TransactionDecision.Apply;
+
+    /// <summary>Rule 5: whether a change of a table copied at <paramref name="copiedAt"/> (null: at the stream's start) is applied.</summary>
+    public static bool AppliesToTable(NpgsqlLogSequenceNumber commitLsn, NpgsqlLogSequenceNumber? copiedAt) =>
+        copiedAt is not { } at || commitLsn >= at;
 
     /// <summary>Everything up to endpos is applied and no transaction is open: the stream ends.</summary>
     public static bool ReachedEndpos(NpgsqlLogSequenceNumber? applied, NpgsqlLogSequenceNumber? endpos, bool inTransaction) =>

@@ -41,14 +41,21 @@ public sealed partial class StreamRunner(
     // that the decoder delivers a little slower than the applier takes it then still goes in large groups.
     private static readonly TimeSpan GroupLinger = TimeSpan.FromMilliseconds(5);
 
+    // Tables a resumed copy took at a later point than the stream's start, by their name in follow.job (rule 5).
+    private IReadOnlyDictionary<string, NpgsqlLogSequenceNumber> _copiedAt = new Dictionary<string, NpgsqlLogSequenceNumber>();
+
+    // Foreign keys between tables copied at different points, made once the stream has passed the later one.
+    private List<HeldForeignKey> _held = [];
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         NpgsqlLogSequenceNumber start;
         await using (var state = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken))
         {
+            var sentinel = await SentinelState.ReadAsync(state, cancellationToken);
             var run = await CopyRuns.LatestFinishedAsync(state, cancellationToken)
                 ?? throw new BadInputException("the target has no finished copy to stream from (follow.run); run follow clone first, or follow clone --follow");
-            var sentinel = await SentinelState.ReadAsync(state, cancellationToken);
+            await ReadCopyPointsAsync(state, sentinel, cancellationToken);
             start = sentinel.ReplayLsn is { } replay && replay > run ? replay : run;
             if (sentinel.StartPos is null) await SentinelState.SetStartPosAsync(state, run, cancellationToken);
             var indexes = await LookupIndexes.EnsureAsync(plan, state, cancellationToken);
@@ -105,11 +112,17 @@ public sealed partial class StreamRunner(
         var sentinel = await SentinelState.ReadAsync(state, cancellationToken);
         var lastRead = DateTime.MinValue;
         var skipping = false;
+        var commitLsn = default(NpgsqlLogSequenceNumber);
         long idleMessages = -1;
         while (true)
         {
             if (_lost is { } lost) throw lost;
             if (applier.HasCommitted) await ReportCommittedAsync(applier, replication, cancellationToken);
+            if (_held.Count > 0 && applier.Applied is { } passed && _held[0].ValidAfter <= passed && !applier.InSourceTransaction)
+            {
+                await FlushAsync(applier, replication, cancellationToken);
+                await MakeHeldForeignKeysAsync(passed, cancellationToken);
+            }
             if (DateTime.UtcNow - lastRead > IdleCheck)
             {
                 sentinel = await SentinelState.ReadExistingAsync(state, cancellationToken);
@@ -168,6 +181,7 @@ public sealed partial class StreamRunner(
             switch (record)
             {
                 case TransactionBegin begin:
+                    commitLsn = begin.CommitLsn;
                     switch (ApplyRules.OnBegin(begin.CommitLsn, applier.Applied, sentinel.EndPos))
                     {
                         case TransactionDecision.Skip:
@@ -195,10 +209,64 @@ public sealed partial class StreamRunner(
                     if (applier.Pending >= applier.GroupSize) await FlushAsync(applier, replication, cancellationToken, wait: false);
                     break;
                 default:
-                    if (skipping) break;
-                    await applier.ApplyAsync(record, cancellationToken);
+                    if (skipping || CopiedAfter(record, commitLsn) is not { } applied) break;
+                    await applier.ApplyAsync(applied, cancellationToken);
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// The record without what rule 5 leaves out: a change of a table whose copy already holds the transaction, or
+    /// those tables of a TRUNCATE; null when nothing is left.
+    /// </summary>
+    private ChangeRecord? CopiedAfter(ChangeRecord record, NpgsqlLogSequenceNumber commitLsn)
+    {
+        if (_copiedAt.Count == 0) return record;
+        switch (record)
+        {
+            case RowChange change:
+                return ApplyRules.AppliesToTable(commitLsn, PointOf(change.Relation)) ? record : null;
+            case TruncateChange truncate:
+                var relations = truncate.Relations.Where(r => ApplyRules.AppliesToTable(commitLsn, PointOf(r))).ToList();
+                return relations.Count == truncate.Relations.Count ? record : relations.Count == 0 ? null : truncate with { Relations = relations };
+            default:
+                return record;
+        }
+    }
+
+    private NpgsqlLogSequenceNumber? PointOf(Relation relation) =>
+        _copiedAt.TryGetValue(relation.Name.ToString(), out var at) ? at : null;
+
+    /// <summary>
+    /// The tables a resumed copy took after the stream's start, and the foreign keys it held. An endpos before a
+    /// table's point would end the stream with that table ahead of the others: refused.
+    /// </summary>
+    private async Task ReadCopyPointsAsync(NpgsqlConnection state, SentinelState sentinel, CancellationToken cancellationToken)
+    {
+        if (await CopyPoints.ReadAsync(state, cancellationToken) is { Finished: true } points)
+        {
+            _copiedAt = points.AfterStart();
+            foreach (var (table, lsn) in _copiedAt) Log.TableFromItsPoint(logger, table, lsn.ToString());
+            if (sentinel.EndPos is { } endpos && _copiedAt.FirstOrDefault(t => t.Value > endpos) is { Key: not null } ahead)
+            {
+                throw new BadInputException(
+                    $"endpos {endpos} is before {ahead.Value}, where the resumed copy took {ahead.Key}: the target cannot hold the source as of endpos. "
+                    + "Set a later endpos (follow sentinel set endpos --current)");
+            }
+        }
+        _held = [.. await HeldForeignKeys.ReadAsync(state, cancellationToken)];
+    }
+
+    /// <summary>The held foreign keys whose point the stream has passed: both their tables now hold the same moment.</summary>
+    private async Task MakeHeldForeignKeysAsync(NpgsqlLogSequenceNumber passed, CancellationToken cancellationToken)
+    {
+        await using var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
+        while (_held.Count > 0 && _held[0].ValidAfter <= passed)
+        {
+            await HeldForeignKeys.MakeAsync(connection, _held[0], cancellationToken);
+            Log.ForeignKeyMade(logger, _held[0].Table, _held[0].Name, passed.ToString());
+            _held.RemoveAt(0);
         }
     }
 
@@ -307,6 +375,12 @@ public sealed partial class StreamRunner(
         await using var sourceConnection = await source.OpenAsync("follow", ExitCode.SourceFailure, cancellationToken);
         await using var targetConnection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
         var count = await SequenceSync.RunAsync(catalog, sourceConnection, targetConnection, cancellationToken);
+        // At endpos every table holds the source as of endpos, which is past every copy's point (checked at start).
+        foreach (var key in await HeldForeignKeys.ReadAsync(targetConnection, cancellationToken))
+        {
+            await HeldForeignKeys.MakeAsync(targetConnection, key, cancellationToken);
+            Log.ForeignKeyMade(logger, key.Table, key.Name, "endpos");
+        }
         await SentinelState.SetDoneAsync(targetConnection, cancellationToken);
         await MigrationRecord.SetPhaseAsync(targetConnection, RecordedPhase.Done, cancellationToken);
         Log.Done(logger, count);
@@ -328,6 +402,12 @@ public sealed partial class StreamRunner(
 
         [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "created {Count} look-up indexes on the target's replica identity columns (follow stream cleanup drops them)")]
         public static partial void LookupIndexesCreated(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 4107, Level = LogLevel.Information, Message = "{Table} was copied again at {Lsn} by a resumed copy: its changes are applied from there")]
+        public static partial void TableFromItsPoint(ILogger logger, string table, string lsn);
+
+        [LoggerMessage(EventId = 4108, Level = LogLevel.Information, Message = "{Table}: made foreign key {Key}, held while its tables were at different points, now that the stream passed {Lsn}")]
+        public static partial void ForeignKeyMade(ILogger logger, string table, string key, string lsn);
 
         [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "stream done: set {Count} sequences to the source's values")]
         public static partial void Done(ILogger logger, int count);
