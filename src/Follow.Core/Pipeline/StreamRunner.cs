@@ -42,7 +42,7 @@ public sealed partial class StreamRunner(
     private static readonly TimeSpan GroupLinger = TimeSpan.FromMilliseconds(5);
 
     // Tables a resumed copy took at a later point than the stream's start, by their name in follow.job (rule 5).
-    private IReadOnlyDictionary<string, NpgsqlLogSequenceNumber> _copiedAt = new Dictionary<string, NpgsqlLogSequenceNumber>();
+    private TableCopyPoints _copyPoints = TableCopyPoints.None;
 
     // Foreign keys between tables copied at different points, made once the stream has passed the later one.
     private List<HeldForeignKey> _held = [];
@@ -209,34 +209,12 @@ public sealed partial class StreamRunner(
                     if (applier.Pending >= applier.GroupSize) await FlushAsync(applier, replication, cancellationToken, wait: false);
                     break;
                 default:
-                    if (skipping || CopiedAfter(record, commitLsn) is not { } applied) break;
+                    if (skipping || _copyPoints.Applied(record, commitLsn) is not { } applied) break;
                     await applier.ApplyAsync(applied, cancellationToken);
                     break;
             }
         }
     }
-
-    /// <summary>
-    /// The record without what rule 5 leaves out: a change of a table whose copy already holds the transaction, or
-    /// those tables of a TRUNCATE; null when nothing is left.
-    /// </summary>
-    private ChangeRecord? CopiedAfter(ChangeRecord record, NpgsqlLogSequenceNumber commitLsn)
-    {
-        if (_copiedAt.Count == 0) return record;
-        switch (record)
-        {
-            case RowChange change:
-                return ApplyRules.AppliesToTable(commitLsn, PointOf(change.Relation)) ? record : null;
-            case TruncateChange truncate:
-                var relations = truncate.Relations.Where(r => ApplyRules.AppliesToTable(commitLsn, PointOf(r))).ToList();
-                return relations.Count == truncate.Relations.Count ? record : relations.Count == 0 ? null : truncate with { Relations = relations };
-            default:
-                return record;
-        }
-    }
-
-    private NpgsqlLogSequenceNumber? PointOf(Relation relation) =>
-        _copiedAt.TryGetValue(relation.Name.ToString(), out var at) ? at : null;
 
     /// <summary>
     /// The tables a resumed copy took after the stream's start, and the foreign keys it held. An endpos before a
@@ -246,9 +224,9 @@ public sealed partial class StreamRunner(
     {
         if (await CopyPoints.ReadAsync(state, cancellationToken) is { Finished: true } points)
         {
-            _copiedAt = points.AfterStart();
-            foreach (var (table, lsn) in _copiedAt) Log.TableFromItsPoint(logger, table, lsn.ToString());
-            if (sentinel.EndPos is { } endpos && _copiedAt.FirstOrDefault(t => t.Value > endpos) is { Key: not null } ahead)
+            _copyPoints = new TableCopyPoints(points.AfterStart());
+            foreach (var (table, lsn) in _copyPoints.CopiedAt) Log.TableFromItsPoint(logger, table, lsn.ToString());
+            if (sentinel.EndPos is { } endpos && _copyPoints.CopiedAt.FirstOrDefault(t => t.Value > endpos) is { Key: not null } ahead)
             {
                 throw new BadInputException(
                     $"endpos {endpos} is before {ahead.Value}, where the resumed copy took {ahead.Key}: the target cannot hold the source as of endpos. "
