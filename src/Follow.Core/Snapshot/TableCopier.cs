@@ -156,8 +156,8 @@ public sealed partial class TableCopier(
 
     /// <summary>
     /// Empties the tables to copy unless <see cref="TablesCreatedEmpty"/>, then runs the jobs: tables that others wait
-    /// for first, then the largest first. The first failure stops the others; it is recorded on its job and reported
-    /// once.
+    /// for first (parents of foreign keys made before the data, and of backfilled tables), then the largest first.
+    /// The first failure stops the others; it is recorded on its job and reported once.
     /// </summary>
     public async Task CopyAsync(IReadOnlyList<CopyJob> jobs, CancellationToken cancellationToken)
     {
@@ -169,8 +169,16 @@ public sealed partial class TableCopier(
         }
 
         _maps.Expect(jobs);
-        var waitFor = ForeignKeysBeforeData.ToLookup(fk => fk.Source.Table, fk => fk.ReferencedTable);
-        var awaited = ForeignKeysBeforeData.Select(fk => fk.ReferencedTable).ToHashSet();
+        // A backfilled table also waits for the parent it takes its key from: a kill then never leaves it completed
+        // without that parent, which would make a resumed copy copy it again (KeptTables).
+        var copied = jobs.Select(j => j.Table.Name).ToHashSet();
+        var waitFor = ForeignKeysBeforeData.Select(fk => (Child: fk.Source.Table, Parent: fk.ReferencedTable))
+            .Concat(jobs.Select(j => j.Table).Where(t => t.Backfill is { } path && path.Hops[0].Parent != t.Name && copied.Contains(path.Hops[0].Parent))
+                .Select(t => (Child: t.Name, Parent: t.Backfill!.Hops[0].Parent)))
+            .Distinct()
+            .ToLookup(w => w.Child, w => w.Parent);
+        var awaited = waitFor.SelectMany(g => g).ToHashSet();
+        var heldParents = ForeignKeysBeforeData.Select(fk => fk.ReferencedTable).ToHashSet();
         var pending = jobs.OrderByDescending(j => awaited.Contains(j.Table.Name)).ThenByDescending(j => j.EstimatedBytes).ToList();
         var partsLeft = jobs.GroupBy(j => j.Table.Name).ToDictionary(g => g.Key, g => g.Count());
         var ready = new HashSet<QualifiedName>();
@@ -213,7 +221,7 @@ public sealed partial class TableCopier(
                     await CopyJobAsync(job, _maps, ct);
                     bool last;
                     lock (pending) last = --partsLeft[job.Table.Name] == 0;
-                    if (last && awaited.Contains(job.Table.Name) && TableCopied is { } copied) await copied(job.Table.Name, ct);
+                    if (last && heldParents.Contains(job.Table.Name) && TableCopied is { } tableCopied) await tableCopied(job.Table.Name, ct);
                     lock (pending)
                     {
                         if (last) ready.Add(job.Table.Name);
