@@ -97,6 +97,10 @@ public sealed class CheckpointedCopyTests(ITestOutputHelper output)
                 if (DateTime.UtcNow > deadline || killed.HasExited) Assert.Fail($"no table completed by run {lastRun + 1}:\n{await log}");
                 await Task.Delay(20);
             }
+            // What the kill throws away: the copy of the tables it cut short, and the next run's start up to its first job.
+            var lost = Convert.ToDouble(await target.Scalar(
+                "SELECT coalesce(sum(extract(epoch FROM clock_timestamp() - started_at)), 0) FROM follow.job WHERE run_id = (SELECT max(run_id) FROM follow.run) AND state = 'running'"),
+                CultureInfo.InvariantCulture);
             killed.Kill(entireProcessTree: true);
             await killed.WaitForExitAsync();
             await log;
@@ -114,7 +118,8 @@ public sealed class CheckpointedCopyTests(ITestOutputHelper output)
                 if (files.TryGetValue(table, out var before)) Assert.True(before == now, $"{table} was copied again by run {lastRun}");
                 else files[table] = now;
             }
-            output.WriteLine($"kill {kill}: run {lastRun} had completed {string.Join(", ", completed)}; {await CopySecondsAsync(target, lastRun)}");
+            output.WriteLine($"kill {kill}: run {lastRun} had completed {string.Join(", ", completed)}; {await CopySecondsAsync(target, lastRun)}; "
+                + $"{lost:F2} s of copy cut short; {await StartSecondsAsync(target, lastRun, killed.StartTime):F2} s from the process's start to its first job");
         }
 
         var last = Started(FollowProcess.Start(null, clone));
@@ -134,7 +139,8 @@ public sealed class CheckpointedCopyTests(ITestOutputHelper output)
         var logText = await lastLog;
         Assert.True(last.ExitCode == 0, logText);
         var finalRun = Convert.ToInt64(await target.Scalar("SELECT max(run_id) FROM follow.run"), CultureInfo.InvariantCulture);
-        output.WriteLine($"last run {finalRun}: {await CopySecondsAsync(target, finalRun)}; {transactions} source transactions during the test");
+        output.WriteLine($"last run {finalRun}: {await CopySecondsAsync(target, finalRun)}; "
+            + $"{await StartSecondsAsync(target, finalRun, last.StartTime):F2} s from the process's start to its first job; {transactions} source transactions during the test");
 
         foreach (var (table, before) in files) Assert.True(before == await FilesAsync(target, table), $"{table} was copied again by the last run");
         Assert.Contains("tables kept", logText);
@@ -174,6 +180,13 @@ public sealed class CheckpointedCopyTests(ITestOutputHelper output)
              WHERE j.run_id = (SELECT max(run_id) FROM follow.run) AND j.run_id > {afterRun}
                AND j.state = 'completed' AND (to_jsonb(j) ->> 'kept_from') IS NULL
             """), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Seconds from a process's start to the first job its run started: what a restart costs before it copies.</summary>
+    private static async Task<double> StartSecondsAsync(Target target, long run, DateTime processStart)
+    {
+        var first = (DateTime)(await target.Scalar($"SELECT min(started_at) FROM follow.job WHERE run_id = {run} AND kept_from IS NULL"))!;
+        return (first.ToUniversalTime() - processStart.ToUniversalTime()).TotalSeconds;
     }
 
     /// <summary>The copy time a run spent, and what its kept tables had cost the runs that copied them.</summary>
