@@ -39,6 +39,7 @@ public sealed partial class ClonePhases(
     private SchemaCloner? _schema;
     private IReadOnlyDictionary<QualifiedName, TableCopy> _kept = new Dictionary<QualifiedName, TableCopy>();
     private HashSet<QualifiedName>? _copied;
+    private NpgsqlLogSequenceNumber? _copiedAt;
     private SlotSnapshot? _snapshot;
     private TableCopier? _copier;
     private long _runId;
@@ -69,6 +70,7 @@ public sealed partial class ClonePhases(
         else
         {
             _kept = KeptTables.Choose(plan, interrupted!);
+            _copiedAt = _snapshot.ConsistentPoint;
             _copied = plan.Tables.Select(t => t.Name).Where(t => !_kept.ContainsKey(t)).ToHashSet();
             Log.CopyResumed(logger, interrupted!.RunId, _snapshot.SlotName, _snapshot.StreamFrom.ToString(), _kept.Count, _copied.Count,
                 _snapshot.ConsistentPoint.ToString());
@@ -120,10 +122,12 @@ public sealed partial class ClonePhases(
     /// </summary>
     private async Task HoldForeignKeysAsync(SchemaCloner schema, CancellationToken cancellationToken)
     {
-        if (_snapshot is not { Resumes: true } snapshot) return;
-        NpgsqlLogSequenceNumber PointOf(QualifiedName table) => _kept.TryGetValue(table, out var kept) ? kept.Lsn : snapshot.ConsistentPoint;
-        var held = new HashSet<(QualifiedName, string)>();
         await using var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
+        await HeldForeignKeys.ClearAsync(connection, cancellationToken);
+        // The snapshot is gone with the copy; its point is not.
+        if (_copied is null || _copiedAt is not { } copiedAt) return;
+        NpgsqlLogSequenceNumber PointOf(QualifiedName table) => _kept.TryGetValue(table, out var kept) ? kept.Lsn : copiedAt;
+        var held = new HashSet<(QualifiedName, string)>();
         foreach (var statement in schema.ForeignKeys)
         {
             if (plan.Find(statement.Table)?.ForeignKeys.FirstOrDefault(k => k.Name == statement.Name) is not { } fk || plan.Find(fk.ReferencedTable) is null) continue;

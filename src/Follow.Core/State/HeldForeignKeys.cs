@@ -18,6 +18,9 @@ public static class HeldForeignKeys
         await StateSql.ExecuteAsync("held-key-add", target, cancellationToken,
             StateSql.Value(table.ToString()), StateSql.Value(name), StateSql.Value(statement), StateSql.Lsn(validAfter));
 
+    public static Task ClearAsync(NpgsqlConnection target, CancellationToken cancellationToken) =>
+        StateSql.ExecuteAsync("held-keys-clear", target, cancellationToken);
+
     public static async Task<IReadOnlyList<HeldForeignKey>> ReadAsync(NpgsqlConnection target, CancellationToken cancellationToken)
     {
         var held = new List<HeldForeignKey>();
