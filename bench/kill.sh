@@ -2,11 +2,11 @@
 # What a kill -9 during the copy costs, now that a rerun keeps the tables completed before it: on one machine, in
 # one run, against the same source data,
 #   1. follow clone, whole;
-#   2. follow clone killed -9 once the rows copied reach half the estimate, then the same command again (which
+#   2. follow clone killed -9 once the rows copied reach BENCH_KILL_AT (0.5) of the estimate, then the same command again (which
 #      keeps the completed tables and copies the others from a new snapshot);
 # and prints the times, the tables kept, and the cost of the kill: (killed run + rerun) − whole clone, against what
 # it cost when a rerun recopied every table (the whole clone again).
-#   bench/kill.sh   settings: BENCH_SCALE (5), BENCH_JOBS (2), BENCH_SOURCE_PORT (55572), BENCH_TARGET_PORT (55573),
+#   bench/kill.sh   settings: BENCH_SCALE (5), BENCH_JOBS (2), BENCH_KILL_AT (0.5), BENCH_SOURCE_PORT (55572), BENCH_TARGET_PORT (55573),
 #                   BENCH_DIR (/tmp/follow-bench-kill, its own servers: bench/clone.sh's may be running)
 set -euo pipefail
 self=$(readlink -f "$0")
@@ -19,6 +19,8 @@ BENCH_DIR=${BENCH_DIR:-/tmp/follow-bench-kill}
 bench_environment "$repo"
 scale=${BENCH_SCALE:-5}
 jobs=${BENCH_JOBS:-2}
+kill_at=${BENCH_KILL_AT:-0.5}
+[[ $kill_at =~ ^0?\.[0-9]+$ ]] || { echo "BENCH_KILL_AT is a fraction such as 0.5, not '$kill_at'." >&2; exit 2; }
 database=adplatform
 slot=follow_kill
 mkdir -p "$bench"
@@ -59,10 +61,10 @@ started=$(now)
 # A simple command in the background: $! is follow's own process, which kill -9 must reach.
 "${clone[@]}" >"$bench/killed.log" 2>&1 &
 pid=$!
-half="SELECT coalesce(sum(rows) * 2 >= sum(estimated_rows) AND sum(estimated_rows) > 0, false) FROM follow.job WHERE run_id = (SELECT max(run_id) FROM follow.run)"
+half="SELECT coalesce(sum(rows) >= sum(estimated_rows) * $kill_at AND sum(estimated_rows) > 0, false) FROM follow.job WHERE run_id = (SELECT max(run_id) FROM follow.run)"
 until [ "$(value "$target_port" target "SELECT to_regclass('follow.job') IS NOT NULL AND to_regclass('follow.run') IS NOT NULL")" = t ] \
     && [ "$(value "$target_port" target "$half")" = t ]; do
-  kill -0 "$pid" 2>/dev/null || { cat "$bench/killed.log" >&2; echo "the clone ended before half its rows were copied" >&2; exit 1; }
+  kill -0 "$pid" 2>/dev/null || { cat "$bench/killed.log" >&2; echo "the clone ended before $kill_at of its rows were copied" >&2; exit 1; }
   sleep 0.05
 done
 kill -9 "$pid"
@@ -77,7 +79,7 @@ rerun_s=$(seconds "$started" "$(now)")
 fresh
 
 echo "scale $scale, $jobs table jobs: whole clone ${whole_s} s"
-echo "killed -9 at half the rows: ${killed_s} s; completed then (kept by the rerun): $kept"
+echo "killed -9 at $kill_at of the rows: ${killed_s} s; completed then (kept by the rerun): $kept"
 echo "rerun: ${rerun_s} s; the kill cost $(awk -v k="$killed_s" -v r="$rerun_s" -v w="$whole_s" 'BEGIN { printf "%.2f", k + r - w }') s"
 echo "  (a rerun that recopied every table: the whole clone again, the kill cost about $(awk -v k="$killed_s" 'BEGIN { printf "%.2f", k }') s)"
 grep -h "tables kept\|data phase done" "$bench/rerun.log" | sed 's/^/  rerun: /'
