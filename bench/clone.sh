@@ -97,17 +97,7 @@ else
 fi
 source_uri=$(uri "$source_port" "$database")
 
-# The data is kept between runs: loading it again only when the scale changed.
-loaded=$(value "$source_port" postgres "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$database'")
-if [ "$loaded" != "follow bench scale $scale" ]; then
-  echo "Loading the ad-platform data at scale $scale into the source..." >&2
-  started=$(now)
-  recreate_database "$source_port" "$database"
-  sql "$source_port" "$database" -f samples/ad-platform/schema.sql
-  sql "$source_port" "$database" -v scale="$scale" -o /dev/null -f bench/ad-platform-data.sql
-  sql "$source_port" "$database" -c "COMMENT ON DATABASE $database IS 'follow bench scale $scale'"
-  echo "Loaded in $(seconds "$started" "$(now)") s." >&2
-fi
+load_sample "$source_port" "$database" "$scale"
 database_mb=$(value "$source_port" postgres "SELECT round(pg_database_size('$database') / 1048576.0)")
 mapfile -t tables < <(value "$source_port" "$database" "
   SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -31,14 +31,7 @@ target_port=$(start_cluster target "${BENCH_TARGET_PORT:-55573}" | tail -n 1)
 source_uri=$(uri "$source_port" "$database")
 target_uri=$(uri "$target_port" target)
 
-loaded=$(value "$source_port" postgres "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$database'")
-if [ "$loaded" != "follow bench scale $scale" ]; then
-  echo "Loading the ad-platform data at scale $scale into the source..." >&2
-  recreate_database "$source_port" "$database"
-  sql "$source_port" "$database" -f samples/ad-platform/schema.sql
-  sql "$source_port" "$database" -v scale="$scale" -o /dev/null -f bench/ad-platform-data.sql
-  sql "$source_port" "$database" -c "COMMENT ON DATABASE $database IS 'follow bench scale $scale'"
-fi
+load_sample "$source_port" "$database" "$scale"
 build_follow "$bench/build.log"
 
 # A new target database, and no slot or publication of an earlier measurement on the source.

@@ -91,6 +91,21 @@ median() { [ $# -gt 0 ] || return 0; printf '%s\n' "$@" | sort -g | awk '{ v[NR]
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 # Replication slots and subscriptions left by an earlier run would block DROP DATABASE.
+# load_sample PORT DB SCALE: the ad-platform data at SCALE into DB, unless it holds that scale already (the data is
+# kept between runs; the database's comment says which scale it holds).
+load_sample() {
+  local port=$1 db=$2 scale=$3 loaded started
+  loaded=$(value "$port" postgres "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$db'")
+  [ "$loaded" = "follow bench scale $scale" ] && return 0
+  echo "Loading the ad-platform data at scale $scale into $db..." >&2
+  started=$(now)
+  recreate_database "$port" "$db"
+  sql "$port" "$db" -f samples/ad-platform/schema.sql
+  sql "$port" "$db" -v scale="$scale" -o /dev/null -f bench/ad-platform-data.sql
+  sql "$port" "$db" -c "COMMENT ON DATABASE $db IS 'follow bench scale $scale'"
+  echo "Loaded in $(seconds "$started" "$(now)") s." >&2
+}
+
 recreate_database() {
   local port=$1 db=$2
   sql "$port" postgres -o /dev/null <<SQL

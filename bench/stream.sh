@@ -93,14 +93,7 @@ ensure_gnu_time
 build_follow "$work/build.log"
 
 # The sample is loaded once into a template; each round starts from a fresh copy of it, since the backlog changes it.
-loaded=$(value "$source_port" postgres "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$template'")
-if [ "$loaded" != "follow bench scale $scale" ]; then
-  echo "Loading the ad-platform data at scale $scale..." >&2
-  recreate_database "$source_port" "$template"
-  sql "$source_port" "$template" -f samples/ad-platform/schema.sql
-  sql "$source_port" "$template" -v scale="$scale" -o /dev/null -f bench/ad-platform-data.sql
-  sql "$source_port" "$template" -c "COMMENT ON DATABASE $template IS 'follow bench scale $scale'"
-fi
+load_sample "$source_port" "$template" "$scale"
 
 # clone_into NAME URI SLOT: follow clone of the source into the database at URI, with its own slot and publication.
 clone_into() {
