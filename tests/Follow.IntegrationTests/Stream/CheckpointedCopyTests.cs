@@ -24,7 +24,7 @@ public sealed class CheckpointedCopyTests(ITestOutputHelper output)
     [Fact]
     public async Task A_clone_killed_three_times_during_its_copy_keeps_the_tables_it_completed_and_ends_equal_with_valid_keys()
     {
-        var (source, target) = await AdPlatformAsync("checkpoint_copy", 2);
+        var (source, target) = await AdPlatformAsync("checkpoint_copy", 3);
         await using var _ = source;
         await using var __ = target;
         await KilledDuringCopyAsync(source, new Target(target.Uri, sql => target.ScalarAsync<object>(sql),
@@ -98,8 +98,15 @@ public sealed class CheckpointedCopyTests(ITestOutputHelper output)
                 if (DateTime.UtcNow > deadline || killed.HasExited) Assert.Fail($"no table completed by run {lastRun + 1}:\n{await log}");
                 await Task.Delay(20);
             }
-            // The first kill as the next table starts, the others a little into it.
-            await Task.Delay(TimeSpan.FromMilliseconds(300 * (kill - 1)));
+            // The first kill as the next table starts, the others once a table has copied for a little while.
+            var into = 0.15 * (kill - 1);
+            while (into > 0 && Convert.ToDouble(await target.Scalar(
+                "SELECT coalesce(max(extract(epoch FROM clock_timestamp() - started_at)), 0) FROM follow.job WHERE run_id = (SELECT max(run_id) FROM follow.run) AND state = 'running'"),
+                CultureInfo.InvariantCulture) < into)
+            {
+                if (DateTime.UtcNow > deadline || killed.HasExited) Assert.Fail($"no table copied for {into} s in run {lastRun + 1}:\n{await log}");
+                await Task.Delay(10);
+            }
             // What the kill throws away: the copy of the tables it cut short, and the next run's start up to its first job.
             var lost = Convert.ToDouble(await target.Scalar(
                 "SELECT coalesce(sum(extract(epoch FROM clock_timestamp() - started_at)), 0) FROM follow.job WHERE run_id = (SELECT max(run_id) FROM follow.run) AND state = 'running'"),
