@@ -98,7 +98,7 @@ fi
 source_uri=$(uri "$source_port" "$database")
 
 # The data is kept between runs: loading it again only when the scale changed.
-load_sample "$source_port" "$database"
+load_sample "$source_port" "$database" "$scale"
 database_mb=$(value "$source_port" postgres "SELECT round(pg_database_size('$database') / 1048576.0)")
 mapfile -t tables < <(value "$source_port" "$database" "
   SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

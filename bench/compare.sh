@@ -52,7 +52,7 @@ target_uri=$(uri "$target_port" bench_compare)
 follow() { FOLLOW_LOG_LEVEL=Warning dotnet "$follow_dll" "$@"; }
 build_follow "$work/build.log"
 
-load_sample "$source_port" "$database"
+load_sample "$source_port" "$database" "$scale"
 sql "$source_port" postgres -o /dev/null -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '$slot'"
 recreate_database "$target_port" bench_compare
 echo "Cloning with follow clone..." >&2

@@ -90,6 +90,21 @@ now() { echo "$EPOCHREALTIME"; }
 median() { [ $# -gt 0 ] || return 0; printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
+# load_sample PORT DB SCALE: the ad-platform data at SCALE into DB, unless it holds that scale already (the data is
+# kept between runs; the database's comment says which scale it holds).
+load_sample() {
+  local port=$1 db=$2 scale=$3 loaded started
+  loaded=$(value "$port" postgres "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$db'")
+  [ "$loaded" = "follow bench scale $scale" ] && return 0
+  echo "Loading the ad-platform data at scale $scale into $db..." >&2
+  started=$(now)
+  recreate_database "$port" "$db"
+  sql "$port" "$db" -f samples/ad-platform/schema.sql
+  sql "$port" "$db" -v scale="$scale" -o /dev/null -f bench/ad-platform-data.sql
+  sql "$port" "$db" -c "COMMENT ON DATABASE $db IS 'follow bench scale $scale'"
+  echo "Loaded in $(seconds "$started" "$(now)") s." >&2
+}
+
 # Replication slots and subscriptions left by an earlier run would block DROP DATABASE.
 recreate_database() {
   local port=$1 db=$2
@@ -128,19 +143,4 @@ build_follow() {
     echo "Building follow failed." >&2
     return 1
   fi
-}
-
-# load_sample PORT DB: the ad-platform sample at $scale in DB, loaded again only when DB holds another scale (the
-# scale is kept in the database's comment).
-load_sample() {
-  local port=$1 db=$2 loaded started
-  loaded=$(value "$port" postgres "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$db'")
-  [ "$loaded" = "follow bench scale $scale" ] && return 0
-  echo "Loading the ad-platform data at scale $scale into $db..." >&2
-  started=$(now)
-  recreate_database "$port" "$db"
-  sql "$port" "$db" -f samples/ad-platform/schema.sql
-  sql "$port" "$db" -v scale="$scale" -o /dev/null -f bench/ad-platform-data.sql
-  sql "$port" "$db" -c "COMMENT ON DATABASE $db IS 'follow bench scale $scale'"
-  echo "Loaded in $(seconds "$started" "$(now)") s." >&2
 }

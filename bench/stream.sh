@@ -93,7 +93,7 @@ ensure_gnu_time
 build_follow "$work/build.log"
 
 # The sample is loaded once into a template; each round starts from a fresh copy of it, since the backlog changes it.
-load_sample "$source_port" "$template"
+load_sample "$source_port" "$template" "$scale"
 
 # clone_into NAME URI SLOT: follow clone of the source into the database at URI, with its own slot and publication.
 clone_into() {

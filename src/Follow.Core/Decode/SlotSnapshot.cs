@@ -16,13 +16,15 @@ public sealed class SlotSnapshot : IAsyncDisposable
 {
     private readonly LogicalReplicationConnection _connection;
 
-    private SlotSnapshot(LogicalReplicationConnection connection, string slotName, string publication, string snapshotName, NpgsqlLogSequenceNumber consistentPoint)
+    private SlotSnapshot(LogicalReplicationConnection connection, string slotName, string publication, string snapshotName,
+        NpgsqlLogSequenceNumber consistentPoint, NpgsqlLogSequenceNumber? streamFrom = null)
     {
         _connection = connection;
         SlotName = slotName;
         Publication = publication;
         SnapshotName = snapshotName;
         ConsistentPoint = consistentPoint;
+        StreamFrom = streamFrom ?? consistentPoint;
     }
 
     public string SlotName { get; }
@@ -31,8 +33,14 @@ public sealed class SlotSnapshot : IAsyncDisposable
 
     public string SnapshotName { get; }
 
-    /// <summary>The LSN from which streaming starts: the snapshot holds everything committed before it.</summary>
+    /// <summary>The snapshot holds every transaction committed before this LSN, and none committed at or after it.</summary>
     public NpgsqlLogSequenceNumber ConsistentPoint { get; }
+
+    /// <summary>Where the slot's stream starts: <see cref="ConsistentPoint"/>, or the kept slot's own when this snapshot resumes a copy.</summary>
+    public NpgsqlLogSequenceNumber StreamFrom { get; }
+
+    /// <summary>Whether this snapshot resumes an interrupted copy: its slot was kept, the snapshot is a temporary slot's.</summary>
+    public bool Resumes => StreamFrom != ConsistentPoint;
 
     /// <summary>
     /// Creates the publication (when missing) and the slot, once <see cref="ReplicationPreflight"/> found every right. A slot of the same name left by an interrupted copy is
@@ -59,6 +67,59 @@ public sealed class SlotSnapshot : IAsyncDisposable
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
         {
             throw new FollowException($"cannot create the replication slot {slotName} on the source {source.Redacted}: {ex.Message}", ExitCode.SourceFailure, ex);
+        }
+    }
+
+    /// <summary>
+    /// A new snapshot for the rest of an interrupted copy, keeping its slot (the stream starts at that slot's
+    /// position). Null when the slot cannot be kept: missing, invalidated, or moved past <paramref name="streamFrom"/>.
+    /// The snapshot is exported by a temporary slot, as PostgreSQL's table synchronisation does; its consistent point
+    /// is the LSN the tables copied in it are consistent with. The temporary slot goes with this connection.
+    /// </summary>
+    public static async Task<SlotSnapshot?> ResumeAsync(
+        ConnectionInfo source, string slotName, string publication, NpgsqlLogSequenceNumber streamFrom, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using (var connection = new NpgsqlConnection(source.WithApplicationName("follow").ToNpgsqlConnectionString()))
+            {
+                await connection.OpenAsync(cancellationToken);
+                if (!await SlotKeptAtAsync(connection, slotName, streamFrom, cancellationToken)) return null;
+            }
+            var replication = new LogicalReplicationConnection(source.WithApplicationName("follow snapshot").ToNpgsqlConnectionString());
+            await replication.Open(cancellationToken);
+            // A temporary slot's name must be unique while it lives; it is dropped with its session, also after a kill.
+            var name = $"follow_copy_{Environment.ProcessId}_{DateTime.UtcNow.Ticks % 1_000_000_000}";
+            var slot = await replication.CreatePgOutputReplicationSlot(
+                name, temporarySlot: true, slotSnapshotInitMode: LogicalSlotSnapshotInitMode.Export, cancellationToken: cancellationToken);
+            return new SlotSnapshot(replication, slotName, publication, slot.SnapshotName!, slot.ConsistentPoint, streamFrom);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
+        {
+            throw new FollowException($"cannot create a snapshot to resume the copy on the source {source.Redacted}: {ex.Message}", ExitCode.SourceFailure, ex);
+        }
+    }
+
+    /// <summary>
+    /// Whether this database's slot is there, not invalidated, and still at the copy's start (no stream read from
+    /// it); waits while a killed follow's WAL sender still holds it.
+    /// </summary>
+    private static async Task<bool> SlotKeptAtAsync(NpgsqlConnection connection, string slotName, NpgsqlLogSequenceNumber streamFrom, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT active, wal_status IS DISTINCT FROM 'lost' AND NOT temporary AND plugin = 'pgoutput' AND confirmed_flush_lsn = $2
+              FROM pg_replication_slots WHERE slot_name = $1 AND database = current_database()
+            """;
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var check = new NpgsqlCommand(sql, connection);
+            check.Parameters.Add(new NpgsqlParameter { Value = slotName });
+            check.Parameters.Add(new NpgsqlParameter { Value = streamFrom, NpgsqlDbType = NpgsqlDbType.PgLsn });
+            await using var reader = await check.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken)) return false;
+            if (!reader.GetBoolean(0) || attempt >= 20) return !reader.GetBoolean(0) && reader.GetBoolean(1);
+            await reader.DisposeAsync();
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
         }
     }
 

@@ -30,6 +30,9 @@ public enum TransactionDecision
 ///     see it): the stream applies exactly those, holds before the first transaction committed at or after P, and
 ///     holds, idle, once the source's WAL is seen settled at or past P (no commit before P can still arrive). Endpos
 ///     comes first: a stream whose endpos is before P ends there.
+/// (6) a table copied at a later point than where the stream starts (a resumed copy) takes only the changes of
+///     transactions that commit at or after its point: its copy holds every one committed before (PostgreSQL's
+///     table synchronisation applies a table's changes when its sync LSN is at or before the commit's final LSN).
 /// The source is told only what the target committed (the applier's part).
 /// </summary>
 public static class ApplyRules
@@ -44,6 +47,10 @@ public static class ApplyRules
     /// <summary>Idle and settled, with the source's WAL at or past the pause point: every commit before it is applied.</summary>
     public static bool IdleAtPause(NpgsqlLogSequenceNumber? pause, NpgsqlLogSequenceNumber received, bool settled) =>
         settled && pause is { } hold && received >= hold;
+
+    /// <summary>Rule 6: whether a change of a table copied at <paramref name="copiedAt"/> (null: at the stream's start) is applied.</summary>
+    public static bool AppliesToTable(NpgsqlLogSequenceNumber commitLsn, NpgsqlLogSequenceNumber? copiedAt) =>
+        copiedAt is not { } at || commitLsn >= at;
 
     /// <summary>Everything up to endpos is applied and no transaction is open: the stream ends.</summary>
     public static bool ReachedEndpos(NpgsqlLogSequenceNumber? applied, NpgsqlLogSequenceNumber? endpos, bool inTransaction) =>

@@ -8,6 +8,7 @@ using Follow.State;
 using Follow.TargetSchema;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Follow.Pipeline;
 
@@ -36,6 +37,9 @@ public sealed partial class ClonePhases(
     public MigrationRecord? Recorded { get; init; }
 
     private SchemaCloner? _schema;
+    private IReadOnlyDictionary<QualifiedName, TableCopy> _kept = new Dictionary<QualifiedName, TableCopy>();
+    private HashSet<QualifiedName>? _copied;
+    private NpgsqlLogSequenceNumber? _copiedAt;
     private SlotSnapshot? _snapshot;
     private TableCopier? _copier;
     private long _runId;
@@ -49,20 +53,40 @@ public sealed partial class ClonePhases(
         _schema = new SchemaCloner(plan, catalog, source, target, tools, options.Schema, logger);
         Status?.Enter(FollowPhase.Schema);
         await _schema.CheckAsync(cancellationToken);
+        var interrupted = await InterruptedCopyAsync(cancellationToken);
         // Before the slot exists: an endpos set from then on (the operator's cutover) must survive the clone.
         await ResetStreamAsync(cancellationToken);
-        var published = _schema.Script.Tables.Where(t => catalog.Find(t)?.PartitionOf is null).ToList();
-        _snapshot = await SlotSnapshot.CreateAsync(source, options.SlotName, options.SlotName, published, cancellationToken);
-        Log.SlotCreated(logger, _snapshot.SlotName, _snapshot.ConsistentPoint.ToString(), _snapshot.SnapshotName);
+        if (interrupted is not null)
+        {
+            _snapshot = await SlotSnapshot.ResumeAsync(source, options.SlotName, options.SlotName, interrupted.StreamFrom, cancellationToken);
+            if (_snapshot is null) Log.SlotNotKept(logger, options.SlotName, interrupted.RunId);
+        }
+        if (_snapshot is null)
+        {
+            var published = _schema.Script.Tables.Where(t => catalog.Find(t)?.PartitionOf is null).ToList();
+            _snapshot = await SlotSnapshot.CreateAsync(source, options.SlotName, options.SlotName, published, cancellationToken);
+            Log.SlotCreated(logger, _snapshot.SlotName, _snapshot.ConsistentPoint.ToString(), _snapshot.SnapshotName);
+        }
+        else
+        {
+            _kept = KeptTables.Choose(plan, interrupted!);
+            _copiedAt = _snapshot.ConsistentPoint;
+            _copied = plan.Tables.Select(t => t.Name).Where(t => !_kept.ContainsKey(t)).ToHashSet();
+            Log.CopyResumed(logger, interrupted!.RunId, _snapshot.SlotName, _snapshot.StreamFrom.ToString(), _kept.Count, _copied.Count,
+                _snapshot.ConsistentPoint.ToString());
+            foreach (var (table, kept) in _kept) Log.TableKept(logger, table.ToString(), kept.CopiedIn, kept.Lsn.ToString());
+            foreach (var table in _copied) Log.TableCopiedAgain(logger, table.ToString(), _snapshot.ConsistentPoint.ToString());
+        }
 
         await RefuseOrphansAsync(_snapshot, cancellationToken);
         await using (var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken))
         {
-            await SentinelState.SetStartPosAsync(connection, _snapshot.ConsistentPoint, cancellationToken);
+            await SentinelState.SetStartPosAsync(connection, _snapshot.StreamFrom, cancellationToken);
         }
         _copier = new TableCopier(plan, source, target, _snapshot.SnapshotName, options.Copy with { Freeze = !_schema.TargetIsCitus }, logger)
         {
             Metrics = Metrics,
+            Only = _copied,
         };
         _copier.PreloadKeyMaps(cancellationToken);
         await _schema.DumpAsync(_snapshot.SnapshotName, cancellationToken);
@@ -73,8 +97,48 @@ public sealed partial class ClonePhases(
         {
             await TargetState.EnsureAsync(connection, cancellationToken);
         }
-        (_runId, _jobs) = await _copier.CreateRunAsync(_snapshot.SlotName, _snapshot.ConsistentPoint, cancellationToken);
+        if (_copied is not null) await _schema.DropForeignKeysAsync(_copied, cancellationToken);
+        (_runId, _jobs) = await _copier.CreateRunAsync(_snapshot.SlotName, _snapshot.ConsistentPoint, _snapshot.Resumes ? _snapshot.StreamFrom : null,
+            _kept.Values, cancellationToken);
         if (!_schema.TargetIsCitus) await ForeignKeysBeforeDataAsync(_schema, _copier, _jobs, cancellationToken);
+    }
+
+    /// <summary>
+    /// The copy this clone resumes: the latest run, unfinished, of this clone's slot, with tables completed. Null
+    /// when the clone starts over (--drop-if-exists, a first clone, or nothing to keep).
+    /// </summary>
+    private async Task<CopyPoints?> InterruptedCopyAsync(CancellationToken cancellationToken)
+    {
+        if (options.Schema.DropIfExists || Recorded is not { Phase: RecordedPhase.Copying }) return null;
+        await using var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
+        await TargetState.EnsureAsync(connection, cancellationToken);
+        var latest = await CopyPoints.ReadAsync(connection, cancellationToken);
+        return latest is { Finished: false } && latest.SlotName == options.SlotName && latest.Tables.Any(t => t.Completed) ? latest : null;
+    }
+
+    /// <summary>
+    /// The foreign keys between tables whose rows come from different points, held in follow.held_foreign_key
+    /// until the stream has passed the later point; post-data leaves them out.
+    /// </summary>
+    private async Task HoldForeignKeysAsync(SchemaCloner schema, CancellationToken cancellationToken)
+    {
+        await using var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
+        await HeldForeignKeys.ClearAsync(connection, cancellationToken);
+        // The snapshot is gone with the copy; its point is not.
+        if (_copied is null || _copiedAt is not { } copiedAt) return;
+        NpgsqlLogSequenceNumber PointOf(QualifiedName table) => _kept.TryGetValue(table, out var kept) ? kept.Lsn : copiedAt;
+        var held = new HashSet<(QualifiedName, string)>();
+        foreach (var statement in schema.ForeignKeys)
+        {
+            if (plan.Find(statement.Table)?.ForeignKeys.FirstOrDefault(k => k.Name == statement.Name) is not { } fk || plan.Find(fk.ReferencedTable) is null) continue;
+            var (child, parent) = (PointOf(fk.Source.Table), PointOf(fk.ReferencedTable));
+            if (child == parent) continue;
+            var after = child > parent ? child : parent;
+            await HeldForeignKeys.HoldAsync(connection, statement.Table, statement.Name, statement.Sql, after, cancellationToken);
+            Log.ForeignKeyHeld(logger, statement.Table.ToString(), statement.Name, after.ToString());
+            held.Add((statement.Table, statement.Name));
+        }
+        schema.Held = held;
     }
 
     /// <summary>Every table's rows from the slot's snapshot, in parallel.</summary>
@@ -96,6 +160,7 @@ public sealed partial class ClonePhases(
     {
         var schema = Schema;
         Status?.Enter(FollowPhase.PostData);
+        await HoldForeignKeysAsync(schema, cancellationToken);
         var sessions = new SessionQueue(options.Schema.IndexJobs);
         var keyed = new HashSet<QualifiedName>();
         var keysStarted = new HashSet<QualifiedName>();
@@ -121,6 +186,7 @@ public sealed partial class ClonePhases(
         // checked; then the largest first.
         var referenced = plan.Tables.SelectMany(t => schema.ReferencedBy(t.Name)).ToHashSet();
         var sizes = _jobs.GroupBy(j => j.Table).ToDictionary(g => g.Key, g => g.Sum(j => j.EstimatedBytes));
+        foreach (var table in plan.Tables.Where(t => _kept.ContainsKey(t.Name))) sizes[table] = table.Source.SizeBytes;
         await Task.WhenAll(sizes.Keys
             .OrderByDescending(t => referenced.Contains(t.Name)).ThenByDescending(t => sizes[t])
             .Select(t => KeysAsync(t, cancellationToken)));
@@ -156,8 +222,9 @@ public sealed partial class ClonePhases(
     {
         const int childBytesPerParentByte = 4;
         var bytes = jobs.GroupBy(j => j.Table.Name).ToDictionary(g => g.Key, g => g.Sum(j => j.EstimatedBytes));
+        // A resumed copy's kept tables are from another snapshot: the copy cannot vouch for keys to them.
         var worth = ForeignKeysHeldByCopy.Find(plan, options.Orphans)
-            .Where(fk => fk.Source.Table != fk.ReferencedTable)
+            .Where(fk => fk.Source.Table != fk.ReferencedTable && (_copied is null || (_copied.Contains(fk.Source.Table) && _copied.Contains(fk.ReferencedTable))))
             .GroupBy(fk => fk.ReferencedTable)
             .Where(g => g.Select(fk => fk.Source.Table).Distinct().Sum(t => bytes.GetValueOrDefault(t))
                 >= childBytesPerParentByte * Math.Max(1, bytes.GetValueOrDefault(g.Key)))
@@ -183,12 +250,13 @@ public sealed partial class ClonePhases(
         IReadOnlyList<OrphanCheck.Orphans> orphans;
         await using (var connection = await TableCopier.OpenInSnapshotAsync(source, snapshot.SnapshotName, options.Copy.WorkMem, cancellationToken))
         {
-            orphans = await OrphanCheck.CountAsync(plan, connection, cancellationToken);
+            orphans = await OrphanCheck.CountAsync(plan, connection, cancellationToken, _copied);
         }
         if (orphans.Count == 0) return;
         if (options.Orphans == OrphanPolicy.Refuse)
         {
-            await snapshot.DropAsync(source, CancellationToken.None);
+            // A resumed copy keeps its slot and the tables already copied: the next run resumes once the rows are fixed.
+            if (!snapshot.Resumes) await snapshot.DropAsync(source, CancellationToken.None);
             throw OrphanCheck.Refusal(orphans, plan);
         }
         foreach (var o in orphans) Log.OrphansSkipped(logger, o.Table.ToString(), o.Count);
@@ -245,6 +313,21 @@ public sealed partial class ClonePhases(
 
         [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "set {Count} sequences to the source's values")]
         public static partial void SequencesSynced(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "resuming the interrupted copy of run {Run}: slot {Slot} kept (the stream starts at {Lsn}); {Kept} tables kept, {Copied} copied again from a new snapshot at {Snapshot}")]
+        public static partial void CopyResumed(ILogger logger, long run, string slot, string lsn, int kept, int copied, string snapshot);
+
+        [LoggerMessage(EventId = 4009, Level = LogLevel.Information, Message = "{Table}: kept, copied by run {Run}, consistent at {Lsn}: the stream applies its changes from there")]
+        public static partial void TableKept(ILogger logger, string table, long run, string lsn);
+
+        [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "{Table}: copied again, consistent at {Lsn}: the stream applies its changes from there")]
+        public static partial void TableCopiedAgain(ILogger logger, string table, string lsn);
+
+        [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "{Table}: foreign key {Key} joins tables copied at different points: made once the stream has passed {Lsn}")]
+        public static partial void ForeignKeyHeld(ILogger logger, string table, string key, string lsn);
+
+        [LoggerMessage(EventId = 4012, Level = LogLevel.Warning, Message = "the interrupted copy of run {Run} cannot be resumed: slot {Slot} is gone, invalidated or was read from; copying every table from a new slot")]
+        public static partial void SlotNotKept(ILogger logger, string slot, long run);
 
         [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "endpos {Endpos}, set before this clone finished, is kept: the stream stops there")]
         public static partial void EndposKept(ILogger logger, string endpos);

@@ -42,14 +42,21 @@ public sealed partial class StreamRunner(
     // that the decoder delivers a little slower than the applier takes it then still goes in large groups.
     private static readonly TimeSpan GroupLinger = TimeSpan.FromMilliseconds(5);
 
+    // Tables a resumed copy took at a later point than the stream's start, by their name in follow.job (rule 6).
+    private TableCopyPoints _copyPoints = TableCopyPoints.None;
+
+    // Foreign keys between tables copied at different points, made once the stream has passed the later one.
+    private List<HeldForeignKey> _held = [];
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         NpgsqlLogSequenceNumber start;
         await using (var state = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken))
         {
+            var sentinel = await SentinelState.ReadAsync(state, cancellationToken);
             var run = await CopyRuns.LatestFinishedAsync(state, cancellationToken)
                 ?? throw new BadInputException("the target has no finished copy to stream from (follow.run); run follow clone first, or follow clone --follow");
-            var sentinel = await SentinelState.ReadAsync(state, cancellationToken);
+            await ReadCopyPointsAsync(state, sentinel, cancellationToken);
             start = sentinel.ReplayLsn is { } replay && replay > run ? replay : run;
             if (sentinel.StartPos is null) await SentinelState.SetStartPosAsync(state, run, cancellationToken);
             var indexes = await LookupIndexes.EnsureAsync(plan, state, cancellationToken);
@@ -106,6 +113,7 @@ public sealed partial class StreamRunner(
         var sentinel = await SentinelState.ReadAsync(state, cancellationToken);
         var lastRead = DateTime.MinValue;
         var skipping = false;
+        var commitLsn = default(NpgsqlLogSequenceNumber);
         long idleMessages = -1;
         // A Begin read before holding at a pause point, decided again once the follower is let go.
         ChangeRecord? heldBack = null;
@@ -113,6 +121,11 @@ public sealed partial class StreamRunner(
         {
             if (_lost is { } lost) throw lost;
             if (applier.HasCommitted) await ReportCommittedAsync(applier, replication, cancellationToken);
+            if (_held.Count > 0 && applier.Applied is { } passed && _held[0].ValidAfter <= passed && !applier.InSourceTransaction)
+            {
+                await FlushAsync(applier, replication, cancellationToken);
+                await MakeHeldForeignKeysAsync(passed, cancellationToken);
+            }
             if (DateTime.UtcNow - lastRead > IdleCheck)
             {
                 sentinel = await SentinelState.ReadExistingAsync(state, cancellationToken);
@@ -179,6 +192,7 @@ public sealed partial class StreamRunner(
             switch (record)
             {
                 case TransactionBegin begin:
+                    commitLsn = begin.CommitLsn;
                     switch (ApplyRules.OnBegin(begin.CommitLsn, applier.Applied, sentinel.EndPos, sentinel.PauseLsn))
                     {
                         case TransactionDecision.Hold:
@@ -212,8 +226,8 @@ public sealed partial class StreamRunner(
                     if (applier.Pending >= applier.GroupSize) await FlushAsync(applier, replication, cancellationToken, wait: false);
                     break;
                 default:
-                    if (skipping) break;
-                    await applier.ApplyAsync(record, cancellationToken);
+                    if (skipping || _copyPoints.Applied(record, commitLsn) is not { } applied) break;
+                    await applier.ApplyAsync(applied, cancellationToken);
                     break;
             }
         }
@@ -237,6 +251,38 @@ public sealed partial class StreamRunner(
                 Log.Released(logger, pause.ToString(), sentinel.PauseLsn?.ToString() ?? "-");
                 return sentinel;
             }
+        }
+    }
+
+    /// <summary>
+    /// The tables a resumed copy took after the stream's start, and the foreign keys it held. An endpos before a
+    /// table's point would end the stream with that table ahead of the others: refused.
+    /// </summary>
+    private async Task ReadCopyPointsAsync(NpgsqlConnection state, SentinelState sentinel, CancellationToken cancellationToken)
+    {
+        if (await CopyPoints.ReadAsync(state, cancellationToken) is { Finished: true } points)
+        {
+            _copyPoints = new TableCopyPoints(points.AfterStart());
+            foreach (var (table, lsn) in _copyPoints.CopiedAt) Log.TableFromItsPoint(logger, table, lsn.ToString());
+            if (sentinel.EndPos is { } endpos && _copyPoints.CopiedAt.FirstOrDefault(t => t.Value > endpos) is { Key: not null } ahead)
+            {
+                throw new BadInputException(
+                    $"endpos {endpos} is before {ahead.Value}, where the resumed copy took {ahead.Key}: the target cannot hold the source as of endpos. "
+                    + "Set a later endpos (follow sentinel set endpos --current)");
+            }
+        }
+        _held = [.. await HeldForeignKeys.ReadAsync(state, cancellationToken)];
+    }
+
+    /// <summary>The held foreign keys whose point the stream has passed: both their tables now hold the same moment.</summary>
+    private async Task MakeHeldForeignKeysAsync(NpgsqlLogSequenceNumber passed, CancellationToken cancellationToken)
+    {
+        await using var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
+        while (_held.Count > 0 && _held[0].ValidAfter <= passed)
+        {
+            await HeldForeignKeys.MakeAsync(connection, _held[0], cancellationToken);
+            Log.ForeignKeyMade(logger, _held[0].Table, _held[0].Name, passed.ToString());
+            _held.RemoveAt(0);
         }
     }
 
@@ -345,6 +391,12 @@ public sealed partial class StreamRunner(
         await using var sourceConnection = await source.OpenAsync("follow", ExitCode.SourceFailure, cancellationToken);
         await using var targetConnection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken);
         var count = await SequenceSync.RunAsync(catalog, sourceConnection, targetConnection, cancellationToken);
+        // At endpos every table holds the source as of endpos, which is past every copy's point (checked at start).
+        foreach (var key in await HeldForeignKeys.ReadAsync(targetConnection, cancellationToken))
+        {
+            await HeldForeignKeys.MakeAsync(targetConnection, key, cancellationToken);
+            Log.ForeignKeyMade(logger, key.Table, key.Name, "endpos");
+        }
         await SentinelState.SetDoneAsync(targetConnection, cancellationToken);
         await MigrationRecord.SetPhaseAsync(targetConnection, RecordedPhase.Done, cancellationToken);
         Log.Done(logger, count);
@@ -372,6 +424,12 @@ public sealed partial class StreamRunner(
 
         [LoggerMessage(EventId = 4108, Level = LogLevel.Information, Message = "let go from pause point {Pause} (pause now {Now})")]
         public static partial void Released(ILogger logger, string pause, string now);
+
+        [LoggerMessage(EventId = 4109, Level = LogLevel.Information, Message = "{Table} was copied again at {Lsn} by a resumed copy: its changes are applied from there")]
+        public static partial void TableFromItsPoint(ILogger logger, string table, string lsn);
+
+        [LoggerMessage(EventId = 4110, Level = LogLevel.Information, Message = "{Table}: made foreign key {Key}, held while its tables were at different points, now that the stream passed {Lsn}")]
+        public static partial void ForeignKeyMade(ILogger logger, string table, string key, string lsn);
 
         [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "stream done: set {Count} sequences to the source's values")]
         public static partial void Done(ILogger logger, int count);

@@ -3,6 +3,7 @@ namespace Follow.Progress;
 /// <summary>One row of <c>follow.job</c>: a table, or one ctid range (part) of a split table.</summary>
 /// <param name="Elapsed">The copy time the job recorded, over which <paramref name="Rows"/> were counted.</param>
 /// <param name="SinceStart">Wall time from <paramref name="StartedAt"/> to now; null when not started.</param>
+/// <param name="KeptFrom">A table a resumed copy kept: the run that copied its rows; null when this run copies it.</param>
 public sealed record JobProgress(
     string Table,
     JobState State,
@@ -14,4 +15,5 @@ public sealed record JobProgress(
     int Parts = 1,
     DateTimeOffset? StartedAt = null,
     TimeSpan? SinceStart = null,
-    string? Error = null);
+    string? Error = null,
+    long? KeptFrom = null);

@@ -5,6 +5,7 @@ namespace Follow.Progress;
 /// <param name="PartsCompleted">Those of them completed.</param>
 /// <param name="Elapsed">Wall time from the first job's start to the last one's end, or to now while running.</param>
 /// <param name="TimeLeft">Estimated from the rate and the estimated rows; only while running.</param>
+/// <param name="KeptFrom">A table a resumed copy kept rather than copied again: the run that copied it.</param>
 public sealed record ProgressLine(
     string Name,
     JobState State,
@@ -16,7 +17,8 @@ public sealed record ProgressLine(
     TimeSpan Elapsed,
     double? RowsPerSecond,
     double? BytesPerSecond,
-    TimeSpan? TimeLeft)
+    TimeSpan? TimeLeft,
+    long? KeptFrom = null)
 {
     /// <summary>Rows copied out of the estimate, 0 to 100; 100 once completed, null without an estimate.</summary>
     public double? Percent => State == JobState.Completed

@@ -62,7 +62,8 @@ public static class ProgressReader
                     Parts: reader.GetInt32(3),
                     StartedAt: reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
                     SinceStart: reader.IsDBNull(10) ? null : TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(10))),
-                    Error: reader.IsDBNull(11) ? null : reader.GetString(11)));
+                    Error: reader.IsDBNull(11) ? null : reader.GetString(11),
+                    KeptFrom: reader.IsDBNull(12) ? null : reader.GetInt64(12)));
             }
         }
         return new ProgressReport(true, runs, run, jobs);

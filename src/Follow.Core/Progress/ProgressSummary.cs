@@ -39,7 +39,8 @@ public static class ProgressSummary
             : null;
         return new ProgressLine(
             name, state, Math.Max(jobs.Count, declaredParts), jobs.Count(j => j.State == JobState.Completed),
-            rows, estimated, bytes, elapsed, rowsPerSecond, bytesPerSecond, timeLeft);
+            rows, estimated, bytes, elapsed, rowsPerSecond, bytesPerSecond, timeLeft,
+            declaredParts > 0 && jobs.Count > 0 && jobs.All(j => j.KeptFrom is not null) ? jobs.First().KeptFrom : null);
     }
 
     /// <summary>

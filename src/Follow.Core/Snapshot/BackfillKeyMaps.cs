@@ -29,12 +29,12 @@ internal sealed partial class BackfillKeyMaps(
     /// memory it did not use before the next is sized), while the schema is being made: the copy then starts with
     /// them.
     /// </summary>
-    public void Preload(CancellationToken cancellationToken)
+    public void Preload(IEnumerable<TablePlan> copied, CancellationToken cancellationToken)
     {
         if (limit <= 0) return;
         _preloadStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = _preloadStop.Token;
-        var tables = plan.Tables.Where(t => CopyQuery.CanUseKeyMap(t, plan)).OrderByDescending(t => t.Source.SizeBytes).ToList();
+        var tables = copied.Where(t => CopyQuery.CanUseKeyMap(t, plan)).OrderByDescending(t => t.Source.SizeBytes).ToList();
         _preload = Task.Run(async () =>
         {
             foreach (var table in tables) await StartAsync(table, token);

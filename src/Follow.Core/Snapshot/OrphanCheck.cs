@@ -16,18 +16,20 @@ public enum OrphanPolicy
 
 /// <summary>
 /// Counts, in the copy's snapshot, the rows that would get no distribution key, before anything is copied: an
-/// inner join would drop them silently, and Citus rejects a NULL distribution value.
+/// inner join would drop them silently, and Citus rejects a NULL distribution value. A resumed copy counts only the
+/// tables it copies, in its own snapshot: the tables it keeps were counted in theirs.
 /// </summary>
 public static class OrphanCheck
 {
     public sealed record Orphans(Model.QualifiedName Table, long Count, string Example);
 
     public static async Task<IReadOnlyList<Orphans>> CountAsync(
-        DistributionPlan plan, NpgsqlConnection sourceInSnapshot, CancellationToken cancellationToken)
+        DistributionPlan plan, NpgsqlConnection sourceInSnapshot, CancellationToken cancellationToken, IReadOnlySet<Model.QualifiedName>? only = null)
     {
+        var tables = plan.Tables.Where(t => only is null || only.Contains(t.Name)).ToList();
         // The common case, no orphans anywhere, is settled without walking any path.
         var suspect = false;
-        foreach (var table in plan.Tables)
+        foreach (var table in tables)
         {
             if (CopyQuery.CountOrphansFirstHop(table) is not { } cheap) continue;
             await using var first = new NpgsqlCommand(cheap, sourceInSnapshot) { CommandTimeout = 0 };
@@ -40,7 +42,7 @@ public static class OrphanCheck
         if (!suspect) return [];
 
         var found = new List<Orphans>();
-        foreach (var table in plan.Tables)
+        foreach (var table in tables)
         {
             if (CopyQuery.CountOrphans(table) is not { } sql) continue;
             await using var command = new NpgsqlCommand(sql, sourceInSnapshot) { CommandTimeout = 0 };

@@ -54,13 +54,18 @@ public sealed partial class TableCopier(
     /// </summary>
     public bool TablesCreatedEmpty { get; set; }
 
+    /// <summary>The tables to copy: every moved table, or those a resumed copy did not keep.</summary>
+    public IReadOnlySet<QualifiedName>? Only { get; init; }
+
+    private IEnumerable<TablePlan> Copied => Only is { } only ? plan.Tables.Where(t => only.Contains(t.Name)) : plan.Tables;
+
     // As PostgreSQL's apply worker does: no trigger fires, foreign keys' checks included.
     private const string SkipTriggers = "SELECT set_config('session_replication_role', 'replica', true)";
 
     private readonly BackfillKeyMaps _maps = new(plan, source, snapshot, options.WorkMem, options.BackfillMemory, logger);
 
     /// <summary>Starts loading the backfill key maps from the snapshot, so that they are there when the copy starts.</summary>
-    public void PreloadKeyMaps(CancellationToken cancellationToken) => _maps.Preload(cancellationToken);
+    public void PreloadKeyMaps(CancellationToken cancellationToken) => _maps.Preload(Copied, cancellationToken);
 
     public ValueTask DisposeAsync() => _maps.DisposeAsync();
 
@@ -78,9 +83,13 @@ public sealed partial class TableCopier(
         return connection;
     }
 
-    /// <summary>Records a new run and its jobs; large tables are split into page ranges.</summary>
+    /// <summary>
+    /// Records a new run and its jobs; large tables are split into page ranges. A resumed copy also records the
+    /// tables it keeps, as completed jobs that point to the run that copied them.
+    /// </summary>
     public async Task<(long RunId, IReadOnlyList<CopyJob> Jobs)> CreateRunAsync(
-        string slotName, NpgsqlLogSequenceNumber consistentPoint, CancellationToken cancellationToken)
+        string slotName, NpgsqlLogSequenceNumber consistentPoint, NpgsqlLogSequenceNumber? streamFrom, IEnumerable<TableCopy> kept,
+        CancellationToken cancellationToken)
     {
         var sizes = await SourceSizesAsync(cancellationToken);
         string visible;
@@ -91,10 +100,11 @@ public sealed partial class TableCopier(
         }
         await using var connection = await OpenTargetAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var runId = await CopyRuns.CreateRunAsync(connection, transaction, slotName, snapshot, consistentPoint, visible, cancellationToken);
+        var runId = await CopyRuns.CreateRunAsync(connection, transaction, slotName, snapshot, consistentPoint, visible, streamFrom, cancellationToken);
+        foreach (var table in kept) await CopyRuns.KeepJobAsync(connection, transaction, runId, table, cancellationToken);
 
         var jobs = new List<CopyJob>();
-        foreach (var table in plan.Tables)
+        foreach (var table in Copied)
         {
             var (bytes, pages, rows) = sizes.GetValueOrDefault(table.Name);
             var ranges = Split(table, bytes, pages);
@@ -145,21 +155,30 @@ public sealed partial class TableCopier(
     }
 
     /// <summary>
-    /// Empties the moved tables unless <see cref="TablesCreatedEmpty"/>, then runs the jobs: tables that others wait
-    /// for first, then the largest first. The first failure stops the others; it is recorded on its job and reported
-    /// once.
+    /// Empties the tables to copy unless <see cref="TablesCreatedEmpty"/>, then runs the jobs: tables that others wait
+    /// for first (parents of foreign keys made before the data, and of backfilled tables), then the largest first.
+    /// The first failure stops the others; it is recorded on its job and reported once.
     /// </summary>
     public async Task CopyAsync(IReadOnlyList<CopyJob> jobs, CancellationToken cancellationToken)
     {
-        if (plan.Tables.Count > 0 && !TablesCreatedEmpty)
+        var emptied = Copied.ToList();
+        if (emptied.Count > 0 && !TablesCreatedEmpty)
         {
             await using var connection = await OpenTargetAsync(cancellationToken);
-            await ExecuteTargetAsync(connection, $"TRUNCATE {string.Join(", ", plan.Tables.Select(t => t.Name.Quoted))}", cancellationToken);
+            await ExecuteTargetAsync(connection, $"TRUNCATE {string.Join(", ", emptied.Select(t => t.Name.Quoted))}", cancellationToken);
         }
 
         _maps.Expect(jobs);
-        var waitFor = ForeignKeysBeforeData.ToLookup(fk => fk.Source.Table, fk => fk.ReferencedTable);
-        var awaited = ForeignKeysBeforeData.Select(fk => fk.ReferencedTable).ToHashSet();
+        // A backfilled table also waits for the parent it takes its key from: a kill then never leaves it completed
+        // without that parent, which would make a resumed copy copy it again (KeptTables).
+        var copied = jobs.Select(j => j.Table.Name).ToHashSet();
+        var waitFor = ForeignKeysBeforeData.Select(fk => (Child: fk.Source.Table, Parent: fk.ReferencedTable))
+            .Concat(jobs.Select(j => j.Table).Where(t => t.Backfill is { } path && path.Hops[0].Parent != t.Name && copied.Contains(path.Hops[0].Parent))
+                .Select(t => (Child: t.Name, Parent: t.Backfill!.Hops[0].Parent)))
+            .Distinct()
+            .ToLookup(w => w.Child, w => w.Parent);
+        var awaited = waitFor.SelectMany(g => g).ToHashSet();
+        var heldParents = ForeignKeysBeforeData.Select(fk => fk.ReferencedTable).ToHashSet();
         var pending = jobs.OrderByDescending(j => awaited.Contains(j.Table.Name)).ThenByDescending(j => j.EstimatedBytes).ToList();
         var partsLeft = jobs.GroupBy(j => j.Table.Name).ToDictionary(g => g.Key, g => g.Count());
         var ready = new HashSet<QualifiedName>();
@@ -202,7 +221,7 @@ public sealed partial class TableCopier(
                     await CopyJobAsync(job, _maps, ct);
                     bool last;
                     lock (pending) last = --partsLeft[job.Table.Name] == 0;
-                    if (last && awaited.Contains(job.Table.Name) && TableCopied is { } copied) await copied(job.Table.Name, ct);
+                    if (last && heldParents.Contains(job.Table.Name) && TableCopied is { } tableCopied) await tableCopied(job.Table.Name, ct);
                     lock (pending)
                     {
                         if (last) ready.Add(job.Table.Name);

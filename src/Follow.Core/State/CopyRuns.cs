@@ -9,10 +9,11 @@ public static class CopyRuns
 {
     public static async Task<long> CreateRunAsync(
         NpgsqlConnection target, NpgsqlTransaction transaction, string slotName, string snapshot, NpgsqlLogSequenceNumber consistentPoint,
-        string visible, CancellationToken cancellationToken)
+        string visible, NpgsqlLogSequenceNumber? streamFrom, CancellationToken cancellationToken)
     {
         await using var command = StateSql.Command("run-create", target, transaction,
-            StateSql.Value(slotName), StateSql.Value(snapshot), StateSql.Lsn(consistentPoint), StateSql.Value(visible));
+            StateSql.Value(slotName), StateSql.Value(snapshot), StateSql.Lsn(consistentPoint), StateSql.Value(visible),
+            new NpgsqlParameter { Value = (object?)streamFrom ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.PgLsn });
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
@@ -26,6 +27,15 @@ public static class CopyRuns
             new NpgsqlParameter { Value = (object?)lastPage ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint },
             StateSql.Value(estimatedRows));
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>A table a resumed copy keeps from an earlier run: a completed job of this run that copied nothing.</summary>
+    public static async Task KeepJobAsync(
+        NpgsqlConnection target, NpgsqlTransaction transaction, long runId, TableCopy kept, CancellationToken cancellationToken)
+    {
+        await using var command = StateSql.Command("job-kept", target, transaction,
+            StateSql.Value(runId), StateSql.Value(kept.Table), StateSql.Value(kept.CopiedIn), StateSql.Value(kept.Rows));
+        await command.ExecuteScalarAsync(cancellationToken);
     }
 
     public static async Task UpdateJobAsync(

@@ -166,7 +166,7 @@ public sealed partial class SchemaCloner
         }
         var statements = _script.PostData;
         await RunByTableAsync(statements.Where(s => s.Kind != PostDataKind.ForeignKey), cancellationToken);
-        await RunByTableAsync(statements.Where(s => s.Kind == PostDataKind.ForeignKey), cancellationToken);
+        await RunByTableAsync(ForeignKeys.Where(s => !IsHeld(s)), cancellationToken);
         await using var connection = await OpenPostDataAsync(cancellationToken);
         await TargetState.MarkDoneAsync(connection, null, StepPostDataKeys, cancellationToken);
         // The idle post-data sessions and the workers' connections they keep are not needed by the stream.
@@ -241,10 +241,45 @@ public sealed partial class SchemaCloner
     public async Task CreateForeignKeysAsync(QualifiedName table, CancellationToken cancellationToken)
     {
         await using var connection = await OpenPostDataAsync(cancellationToken);
-        foreach (var statement in _script.PostData.Where(s => s.Table == table && s.Kind == PostDataKind.ForeignKey))
+        foreach (var statement in ForeignKeys.Where(s => s.Table == table && !IsHeld(s)))
         {
             await RunAsync(connection, statement, cancellationToken);
         }
+    }
+
+    /// <summary>The foreign keys of the moved tables, as post-data makes them.</summary>
+    public IEnumerable<PostDataStatement> ForeignKeys => _script.PostData.Where(s => s.Kind == PostDataKind.ForeignKey);
+
+    /// <summary>
+    /// Foreign keys post-data leaves to the stream: between tables a resumed copy took at different points, they
+    /// hold only once the stream has passed both (<see cref="State.HeldForeignKeys"/>).
+    /// </summary>
+    public IReadOnlySet<(QualifiedName Table, string Name)> Held { get; set; } = new HashSet<(QualifiedName, string)>();
+
+    private bool IsHeld(PostDataStatement statement) => Held.Contains((statement.Table, statement.Name));
+
+    /// <summary>
+    /// Drops the foreign keys from or to the tables a resumed copy copies again (an interrupted copy makes some
+    /// before the data): those tables are emptied, and their new rows come from another point than their neighbours'.
+    /// </summary>
+    public async Task DropForeignKeysAsync(IReadOnlyCollection<QualifiedName> tables, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT conrelid::regclass::text, quote_ident(conname)
+              FROM pg_constraint
+             WHERE contype = 'f' AND conparentid = 0
+               AND (conrelid = ANY ($1::text[]::regclass[]) OR confrelid = ANY ($1::text[]::regclass[]))
+            """;
+        await using var connection = await OpenTargetAsync(cancellationToken);
+        var found = new List<(string Table, string Name)>();
+        await using (var command = new NpgsqlCommand(sql, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = tables.Select(t => t.Quoted).ToArray() });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) found.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        // Both texts come from the server's own quoting (regclass output, quote_ident).
+        foreach (var (table, name) in found) await ExecuteAsync(connection, null, $"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}", cancellationToken);
     }
 
     private async Task RunByTableAsync(IEnumerable<PostDataStatement> statements, CancellationToken cancellationToken)

@@ -107,7 +107,7 @@ public static class ProgressRendering
     private static string[] Cells(ProgressLine line, string partsWord) =>
     [
         line.Name,
-        line.State.Key(),
+        line.KeptFrom is { } run ? $"kept (run {run})" : line.State.Key(),
         line.Parts > 1 ? $"{line.PartsCompleted}/{line.Parts} {partsWord}" : "",
         ProgressFormat.Count(line.Rows),
         line.EstimatedRows > 0 ? ProgressFormat.Count(line.EstimatedRows) : "",
@@ -208,7 +208,13 @@ public static class ProgressRendering
     private static Dictionary<string, object?> JsonLine(ProgressLine line, IEnumerable<JobProgress>? jobs)
     {
         var json = new Dictionary<string, object?>();
-        if (jobs is not null) json["table"] = line.Name;
+        if (jobs is not null)
+        {
+            json["table"] = line.Name;
+            // A resumed copy's tables: kept from the run that copied them, or copied (again) by this one.
+            json["kept"] = line.KeptFrom is not null;
+            json["keptFromRun"] = line.KeptFrom;
+        }
         json["state"] = line.State.Key();
         json["parts"] = line.Parts;
         json["partsCompleted"] = line.PartsCompleted;

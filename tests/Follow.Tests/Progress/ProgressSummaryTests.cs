@@ -30,6 +30,19 @@ public sealed class ProgressSummaryTests
     }
 
     [Fact]
+    public void A_table_a_resumed_copy_kept_says_from_which_run_and_the_total_does_not()
+    {
+        var kept = new JobProgress("public.ads", JobState.Completed, 500, 0, 0, TimeSpan.Zero, KeptFrom: 2);
+        var copied = Part(1, JobState.Running, 10, 1);
+
+        var lines = ProgressSummary.Tables([kept, copied]);
+
+        Assert.Equal(2L, lines.Single(l => l.Name == "public.ads").KeptFrom);
+        Assert.Null(lines.Single(l => l.Name == "public.impressions").KeptFrom);
+        Assert.Null(ProgressSummary.Total([kept, copied]).KeptFrom);
+    }
+
+    [Fact]
     public void A_table_with_one_failed_part_is_failed()
     {
         var line = ProgressSummary.Tables([Part(1, JobState.Running, 10, 1), Part(2, JobState.Failed, 10, 1)]).Single();

@@ -11,7 +11,8 @@ SELECT j.job_id,
        j.started_at,
        extract(epoch FROM j.elapsed)::float8                AS elapsed_seconds,
        extract(epoch FROM clock_timestamp() - j.started_at)::float8 AS since_start_seconds,
-       j.error
+       j.error,
+       (to_jsonb(j) ->> 'kept_from')::bigint                AS kept_from -- absent from a follow schema made before resumed copies
   FROM follow.job j
  WHERE j.run_id = $1
  ORDER BY j.job_id;

@@ -18,6 +18,14 @@ CREATE TABLE IF NOT EXISTS follow.run (
     source_snapshot  pg_snapshot,                -- pg_current_snapshot() inside the exported snapshot: what it sees
     finished_at      timestamptz
 );
+-- Where the stream starts: the slot's consistent point. A run that resumes an interrupted copy keeps the first run's
+-- slot, so its own consistent_point (its snapshot's) is later; NULL on runs that do not resume one.
+-- Added only when missing: ALTER TABLE locks the table even when it has nothing to do, and this script runs often.
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'follow.run'::regclass AND attname = 'stream_from') THEN
+        ALTER TABLE follow.run ADD COLUMN stream_from pg_lsn;
+    END IF;
+END $$;
 
 CREATE TABLE IF NOT EXISTS follow.job (
     job_id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -36,6 +44,13 @@ CREATE TABLE IF NOT EXISTS follow.job (
     error          text,
     UNIQUE (run_id, table_name, part)
 );
+-- A table a resumed copy kept: the run whose rows it holds (completed there, not copied again). Its rows are
+-- consistent with that run's consistent_point.
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'follow.job'::regclass AND attname = 'kept_from') THEN
+        ALTER TABLE follow.job ADD COLUMN kept_from bigint;
+    END IF;
+END $$;
 
 -- Each job's progress and rate, for people watching with psql.
 CREATE OR REPLACE VIEW follow.report AS
@@ -112,4 +127,14 @@ CREATE TABLE IF NOT EXISTS follow.compare (
     updated_at   timestamptz NOT NULL,
     finished_at  timestamptz,
     equal        boolean                 -- set when finished
+);
+
+-- Foreign keys between tables copied at different points (a resumed copy): made only once the stream has applied
+-- everything before valid_after, the later of the two tables' points, when both tables hold the same moment.
+CREATE TABLE IF NOT EXISTS follow.held_foreign_key (
+    table_name      text NOT NULL,              -- schema-qualified, quoted where PostgreSQL would need it
+    constraint_name text NOT NULL,
+    statement       text NOT NULL,              -- the ALTER TABLE … ADD CONSTRAINT that makes it
+    valid_after     pg_lsn NOT NULL,
+    PRIMARY KEY (table_name, constraint_name)
 );
