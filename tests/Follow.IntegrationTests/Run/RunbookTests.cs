@@ -70,7 +70,7 @@ public sealed class RunbookTests
         Assert.Equal(0, await source.ScalarAsync<long>("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"));
         Assert.Equal(0, await source.ScalarAsync<long>("SELECT count(*) FROM pg_publication"));
         Assert.Equal(0, await target.ScalarAsync<long>("SELECT count(*) FROM pg_namespace WHERE nspname = 'follow'"));
-        Assert.Equal(0, await target.ScalarAsync<long>("SELECT count(*) FROM pg_replication_origin WHERE roname LIKE 'follow%'"));
+        Assert.Equal(0, await target.ScalarAsync<long>("SELECT count(*) FROM pg_replication_origin WHERE roname = (SELECT 'follow_' || oid FROM pg_database WHERE datname = current_database())"));
         Assert.Equal(5, await target.ScalarAsync<long>(
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('companies', 'campaigns', 'ads', 'clicks', 'impressions')"));
     }
