@@ -83,7 +83,7 @@ public sealed partial class ClonePhases(
         {
             await SentinelState.SetStartPosAsync(connection, _snapshot.StreamFrom, cancellationToken);
         }
-        _copier = new TableCopier(plan, source, target, _snapshot.SnapshotName, options.Copy with { Freeze = !_schema.TargetIsCitus }, logger)
+        _copier = new TableCopier(plan, source, target, _snapshot.SnapshotName, options.Copy with { Freeze = !_schema.TargetIsCitus, Citus = _schema.TargetIsCitus }, logger)
         {
             Metrics = Metrics,
             Only = _copied,

@@ -15,7 +15,7 @@ namespace Follow.Snapshot;
 /// <param name="Freeze">Write a table copied in one part frozen (plain PostgreSQL targets): later scans then need not set hint bits.</param>
 /// <param name="BackfillMemory">Bytes the maps of parent keys may take at once (see <see cref="BackfillKeyMaps"/>); 0 copies every backfilled table through joins.</param>
 public sealed record CopyOptions(int TableJobs = 2, long? SplitTablesLargerThan = null, string WorkMem = "256MB", long BackfillMemory = 64L << 20,
-    bool Freeze = false);
+    bool Freeze = false, bool Citus = false);
 
 /// <summary>One job of a copy run: a table, or one ctid range of a large table.</summary>
 public sealed record CopyJob(long JobId, TablePlan Table, int Part, int Parts, PageRange? Range, long EstimatedRows, long EstimatedBytes);
@@ -266,6 +266,7 @@ public sealed partial class TableCopier(
             await using var transaction = await targetConnection.BeginTransactionAsync(cancellationToken);
             var copyOut = map is null ? CopyQuery.CopyOut(job.Table, job.Range) : CopyQuery.CopyOutByKey(job.Table, job.Range);
             var freeze = await TruncateForFreezeAsync(targetConnection, job, cancellationToken);
+            if (options.Citus) await targetConnection.LimitConnectionsAsync(job.EstimatedBytes, local: true, cancellationToken);
             // The table has no triggers of its own yet: post-data makes them.
             if (await OnlyHeldForeignKeysAsync(targetConnection, job.Table, cancellationToken)) await ExecuteAsync(targetConnection, SkipTriggers, cancellationToken);
             await using (var reader = await sourceConnection.BeginRawBinaryCopyAsync(copyOut, cancellationToken))

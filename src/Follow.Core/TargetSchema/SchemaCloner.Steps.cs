@@ -190,13 +190,13 @@ public sealed partial class SchemaCloner
         var statements = _script.PostData.Where(s => s.Table == table && s.Kind != PostDataKind.ForeignKey).ToList();
         await Task.WhenAll(statements.Where(s => s.Kind != PostDataKind.Check).Select(statement => inSession(async () =>
         {
-            await using var connection = await OpenPostDataAsync(cancellationToken);
+            await using var connection = await OpenPostDataAsync(cancellationToken, table);
             if (KeyByIndex(statement) is { } byIndex) await CreateKeyIndexAsync(connection, statement, byIndex, cancellationToken);
             else await RunAsync(connection, statement, cancellationToken);
         }, false)));
         await inSession(async () =>
         {
-            await using var connection = await OpenPostDataAsync(cancellationToken);
+            await using var connection = await OpenPostDataAsync(cancellationToken, table);
             foreach (var statement in statements.Where(s => s.Kind != PostDataKind.Index)) await RunAsync(connection, statement, cancellationToken);
             if (!TargetIsCitus || !await _shardStatistics.LeftToAutovacuumAsync(connection, table, cancellationToken))
             {
@@ -240,7 +240,7 @@ public sealed partial class SchemaCloner
     /// <summary>One table's foreign keys, once its keys and those of the tables it references are built.</summary>
     public async Task CreateForeignKeysAsync(QualifiedName table, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenPostDataAsync(cancellationToken);
+        await using var connection = await OpenPostDataAsync(cancellationToken, table);
         foreach (var statement in ForeignKeys.Where(s => s.Table == table && !IsHeld(s)))
         {
             await RunAsync(connection, statement, cancellationToken);
@@ -287,7 +287,7 @@ public sealed partial class SchemaCloner
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.IndexJobs), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(statements.GroupBy(s => s.Table), parallel, async (group, ct) =>
         {
-            await using var connection = await OpenPostDataAsync(ct);
+            await using var connection = await OpenPostDataAsync(ct, group.Key);
             foreach (var statement in group) await RunAsync(connection, statement, ct);
         });
     }
@@ -359,12 +359,17 @@ public sealed partial class SchemaCloner
     /// <summary>
     /// A session for keys and indexes. Without JIT, as the copy's: a foreign key's check is one large join, run once,
     /// whose cost on large tables (or before ANALYZE: measured here) makes PostgreSQL compile it with inlining and
-    /// optimization, in the leader and in every parallel worker.
+    /// optimization, in the leader and in every parallel worker. On Citus, the statements on a table's shards open as
+    /// many connections a worker as its size calls for (<see cref="CitusExtension.ConnectionsFor"/>).
     /// </summary>
-    private async Task<NpgsqlConnection> OpenPostDataAsync(CancellationToken cancellationToken)
+    private async Task<NpgsqlConnection> OpenPostDataAsync(CancellationToken cancellationToken, QualifiedName? table = null)
     {
         var connection = await target.OpenAsync("follow", ExitCode.TargetFailure, cancellationToken, errorDetail: true, serverOptions: _postDataOptions);
         await ExecuteAsync(connection, null, "SET jit = off", cancellationToken);
+        if (TargetIsCitus && table is { } named && plan.Find(named) is { } planned)
+        {
+            await connection.LimitConnectionsAsync(planned.Source.SizeBytes, local: false, cancellationToken);
+        }
         return connection;
     }
 

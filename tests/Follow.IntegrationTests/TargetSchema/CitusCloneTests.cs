@@ -79,14 +79,28 @@ public sealed class CitusCloneTests
         await source.ExecuteAsync("ALTER TABLE campaigns SET (autovacuum_enabled = false)");
         await using var target = await CitusServer.CreateDatabaseAsync("citus_copy");
         var rules = SamplePaths.Get("ad-platform", "rules.txt");
+        var sessionsBefore = await WorkerSessionsAsync(target);
 
         var result = await FollowProcess.RunAsync("clone", "--slot-name", source.Name, "--source", source.Uri, "--target", target.ConnectionString, "--rules", rules);
 
         Assert.True(result.ExitCode == 0, result.Error);
+        // Small tables take one connection a worker for their copy and their keys: with Citus' default pool of 16,
+        // the same clone opened about 120 sessions on each worker (32 shards a table), with one about 15.
+        await Task.Delay(500);
+        var opened = (await WorkerSessionsAsync(target)).Zip(sessionsBefore, (after, before) => after - before).ToList();
+        Assert.True(opened.All(n => n < 40), $"sessions the clone opened on each worker: {string.Join(", ", opened)}");
         await Snapshot.CopyFixture.AssertTablesEqualAsync(await Snapshot.CopyFixture.PlanAsync(source, rules), source, target.ConnectionString);
         Assert.Equal(5L, await target.ScalarAsync<long>("SELECT count(*) FROM follow.job WHERE state = 'completed'"));
         Assert.Equal((0L, 32L), await AnalyzedShardsAsync(target, "companies"));
         Assert.Equal((32L, 32L), await AnalyzedShardsAsync(target, "campaigns"));
+    }
+
+    /// <summary>The sessions each worker has had in this database (the query itself opens one on each).</summary>
+    private static async Task<List<long>> WorkerSessionsAsync(CitusDatabase target)
+    {
+        var text = await target.ScalarAsync<string>(
+            "SELECT string_agg(result, ',' ORDER BY nodeport) FROM run_command_on_workers($$SELECT sessions FROM pg_stat_database WHERE datname = current_database()$$)");
+        return [.. text!.Split(',').Select(long.Parse)];
     }
 
     /// <summary>How many of a distributed table's shards were analyzed by an ANALYZE (not autovacuum), of all its shards.</summary>
