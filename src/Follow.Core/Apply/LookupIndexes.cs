@@ -22,7 +22,7 @@ public static class LookupIndexes
     [
         .. plan.Tables
             .Where(t => t.DistributionColumn is not null && t.Category != TableCategory.Reference && !t.Source.IsPartition)
-            .Select(t => (Table: t, Columns: IdentityColumns(t.Source)))
+            .Select(t => (Table: t, Columns: t.Source.IdentityColumns))
             .Where(x => x.Columns is { Count: > 0 } columns
                 && !columns.Contains(x.Table.DistributionColumn!)
                 && !HasPlainIndexOn(x.Table.Source, columns))
@@ -79,15 +79,6 @@ public static class LookupIndexes
         }
         return names.Count;
     }
-
-    private static IReadOnlyList<string>? IdentityColumns(Table table) => table.ReplicaIdentity switch
-    {
-        ReplicaIdentity.Default => table.PrimaryKey?.Columns,
-        ReplicaIdentity.Index => table.Indexes.FirstOrDefault(i => i.Name == table.ReplicaIdentityIndex) is { HasExpressions: false } index
-            ? [.. index.Columns.Select(c => c!)]
-            : null,
-        _ => null,
-    };
 
     /// <summary>A source index that is copied as it is (not unique, so not rewritten) and leads with these columns.</summary>
     private static bool HasPlainIndexOn(Table table, IReadOnlyList<string> columns) =>

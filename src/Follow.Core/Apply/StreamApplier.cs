@@ -80,7 +80,9 @@ public sealed class StreamApplier : IAsyncDisposable
                 await using var session = new NpgsqlCommand(setting, connection);
                 await session.ExecuteNonQueryAsync(cancellationToken);
             }
-            return new StreamApplier(connection, plan, citus, rights, applied);
+            var applier = new StreamApplier(connection, plan, citus, rights, applied);
+            applier.PreloadedKeys = await applier._enricher.PreloadAsync(applier._writer, cancellationToken);
+            return applier;
         }
         catch
         {
@@ -104,6 +106,12 @@ public sealed class StreamApplier : IAsyncDisposable
     /// every shard cost the same for few rows as for many.
     /// </summary>
     public int GroupSize => _writer.Citus ? 5_000 : 2_000;
+
+    /// <summary>After a pause point: a repair may have rewritten rows of the target meanwhile, so no cached key is trusted.</summary>
+    public void ForgetKeys() => _enricher.Forget();
+
+    /// <summary>Keys read into the cache before the stream wrote anything.</summary>
+    public int PreloadedKeys { get; private set; }
 
     public long CacheHits => _enricher.Hits;
 

@@ -99,6 +99,13 @@ public sealed class TargetWriter(NpgsqlConnection connection, DistributionPlan p
         return TargetKeyReader.Read(connection, queries);
     }
 
+    public async Task<IReadOnlyList<(string Key, string Value)>?> ReadAllAsync(KeyQuery query, int most, CancellationToken cancellationToken)
+    {
+        await SendAsync(cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        return TargetKeyReader.ReadAll(connection, query, most);
+    }
+
     /// <summary>Runs a statement at once, after everything queued.</summary>
     public async Task ExecuteAsync(string sql, TransactionBegin? transaction, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
     {

@@ -10,4 +10,11 @@ public interface ITargetKeys
     /// answers see every earlier source transaction applied.
     /// </summary>
     Task<IReadOnlyList<string?[]>> FindAsync(IReadOnlyList<KeyQuery> queries, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every row of the query's table with its <see cref="KeyQuery.Columns"/> (joined as <see cref="Lookup"/> keys
+    /// are) and its <see cref="KeyQuery.Returned"/> column, none of them NULL; null when there are more than
+    /// <paramref name="most"/>.
+    /// </summary>
+    Task<IReadOnlyList<(string Key, string Value)>?> ReadAllAsync(KeyQuery query, int most, CancellationToken cancellationToken);
 }

@@ -42,6 +42,11 @@ public sealed class KeyCache(int capacity)
         if (value is not null) Store(lookup, value);
     }
 
+    /// <summary>An answer read before the stream wrote anything: neither a hit nor a miss.</summary>
+    public void Preload(Lookup lookup, string value) => Store(lookup, value);
+
+    public int Count => _cache.Count;
+
     /// <summary>A change defined this look-up's answer; null: the row no longer exists.</summary>
     public void Set(Lookup lookup, string? value)
     {

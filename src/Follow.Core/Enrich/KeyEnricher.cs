@@ -41,6 +41,46 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
 
     public RelationKeys Relations => _relations;
 
+    /// <summary>
+    /// Before the stream writes anything: the keys of the smaller tables, smallest first, as long as they fill at
+    /// most half the cache. Their rows' keys by identity (for their updates and deletes) and their keys as parents
+    /// of backfilled children. Such a look-up then misses only for a row the stream has not seen since it started.
+    /// On Citus each miss is a statement on every shard: in the benchmark's backlog 23 look-ups took 0.9 s of the
+    /// coordinator's 3.6 s, two thirds of them on tables of under 15,000 rows.
+    /// </summary>
+    public async Task<int> PreloadAsync(ITargetKeys target, CancellationToken cancellationToken)
+    {
+        var reads = new List<(TablePlan Table, IReadOnlyList<string> Columns, bool Row, bool Parent)>();
+        foreach (var table in plan.Tables.Where(t => t.Category.IsDistributed() && t.DistributionColumn is { } && !t.Source.IsPartition
+            && t.Source.Kind == TableKind.Regular))
+        {
+            // As the stream marks them: in the table's column order.
+            var identity = table.Source.IdentityColumns is { } columns && !columns.Contains(table.DistributionColumn!)
+                ? columns.OrderBy(c => table.Source.Columns.ToList().FindIndex(x => x.Name == c)).ToList()
+                : null;
+            var parents = _referenced.GetValueOrDefault(table.Name) ?? [];
+            if (identity is not null) reads.Add((table, identity, true, parents.Any(p => p.SequenceEqual(identity))));
+            reads.AddRange(parents.Where(p => identity is null || !p.SequenceEqual(identity)).Select(p => (table, p, false, true)));
+        }
+        var budget = capacity / 2;
+        var loaded = 0;
+        foreach (var (table, columns, row, parent) in reads.OrderBy(r => r.Table.Source.SizeBytes))
+        {
+            var kinds = (row ? 1 : 0) + (parent ? 1 : 0);
+            if (budget / kinds == 0) break;
+            var rows = await target.ReadAllAsync(new KeyQuery(table.Name, columns, table.DistributionColumn!, []), budget / kinds, cancellationToken);
+            if (rows is null) continue;
+            foreach (var (key, value) in rows)
+            {
+                if (row) _cache.Preload(new Lookup(true, table.Name, key), value);
+                if (parent) _cache.Preload(new Lookup(false, table.Name, key), value);
+            }
+            budget -= rows.Count * kinds;
+            loaded += rows.Count * kinds;
+        }
+        return loaded;
+    }
+
     /// <summary>After a TRUNCATE, cached parents and rows may be gone.</summary>
     public void Forget() => _cache.Forget();
 

@@ -54,6 +54,26 @@ public static class TargetKeyReader
         return answers;
     }
 
+    /// <summary>See <see cref="ITargetKeys.ReadAllAsync"/>.</summary>
+    public static IReadOnlyList<(string Key, string Value)>? ReadAll(NpgsqlConnection connection, KeyQuery query, int most)
+    {
+        var columns = query.Columns.Append(query.Returned).ToList();
+        using var command = new NpgsqlCommand(
+            $"SELECT {string.Join(", ", columns.Select(c => Sql.Ident(c) + "::text"))} FROM {query.Table.Quoted} "
+            + $"WHERE {string.Join(" AND ", columns.Select(c => Sql.Ident(c) + " IS NOT NULL"))} LIMIT $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)most + 1 });
+        var rows = new List<(string, string)>();
+        using var reader = command.ExecuteReader();
+        var key = new string[query.Columns.Count];
+        while (reader.Read())
+        {
+            if (rows.Count == most) return null;
+            for (var i = 0; i < key.Length; i++) key[i] = reader.GetString(i);
+            rows.Add((key.Length == 1 ? key[0] : string.Join("\u0001", key), reader.GetString(key.Length)));
+        }
+        return rows;
+    }
+
     private static bool ByArray(KeyQuery query) => query.Columns.Count == 1 && query.Keys.All(k => k[0] is not null);
 
     private static NpgsqlBatchCommand OneKey(KeyQuery query, IReadOnlyList<string?> key)

@@ -33,6 +33,16 @@ public sealed record Table(
 
     public bool IsPartition => PartitionOf is not null;
 
+    /// <summary>The columns of the replica identity (the primary key's by default), by key position; null for FULL, NOTHING or an expression index.</summary>
+    public IReadOnlyList<string>? IdentityColumns => ReplicaIdentity switch
+    {
+        ReplicaIdentity.Default => PrimaryKey?.Columns,
+        ReplicaIdentity.Index => Indexes.FirstOrDefault(i => i.Name == ReplicaIdentityIndex) is { HasExpressions: false } index
+            ? [.. index.Columns.Select(c => c!)]
+            : null,
+        _ => null,
+    };
+
     /// <summary>A column GENERATED ALWAYS AS IDENTITY: an insert of the source's values must say OVERRIDING SYSTEM VALUE.</summary>
     public bool HasAlwaysIdentity => Columns.Any(c => c.Identity == 'a');
 

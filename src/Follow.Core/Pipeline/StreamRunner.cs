@@ -72,6 +72,7 @@ public sealed partial class StreamRunner(
         _reportedHits = applier.CacheHits;
         _reportedMisses = applier.CacheMisses;
         await using var replication = await ReplicationStream.OpenAsync(source, slotName, cancellationToken);
+        if (applier.PreloadedKeys > 0) Log.KeysPreloaded(logger, applier.PreloadedKeys);
         Log.Streaming(logger, slotName, start.ToString());
         Status?.Enter(FollowPhase.Streaming);
 
@@ -167,6 +168,7 @@ public sealed partial class StreamRunner(
                 if (ApplyRules.IdleAtPause(sentinel.PauseLsn, received, settled))
                 {
                     sentinel = await HoldAsync(state, sentinel.PauseLsn!.Value, cancellationToken);
+                    applier.ForgetKeys();
                     lastRead = DateTime.UtcNow;
                     continue;
                 }
@@ -200,6 +202,7 @@ public sealed partial class StreamRunner(
                         case TransactionDecision.Hold:
                             await FlushAsync(applier, replication, cancellationToken);
                             sentinel = await HoldAsync(state, sentinel.PauseLsn!.Value, cancellationToken);
+                            applier.ForgetKeys();
                             lastRead = DateTime.UtcNow;
                             heldBack = begin;
                             break;
@@ -406,6 +409,9 @@ public sealed partial class StreamRunner(
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 4111, Level = LogLevel.Debug, Message = "read {Count} keys of the smaller distributed tables into the key cache")]
+        public static partial void KeysPreloaded(ILogger logger, int count);
+
         [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "streaming from slot {Slot} at {Lsn}")]
         public static partial void Streaming(ILogger logger, string slot, string lsn);
 

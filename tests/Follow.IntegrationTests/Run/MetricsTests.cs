@@ -73,14 +73,15 @@ public sealed class MetricsTests
         Assert.Equal(await source.ScalarAsync<long>("SELECT count(*) FROM companies"), (long)Sum("follow.copy.rows", "public.companies"));
         Assert.True(Sum("follow.copy.io", "public.impressions") > 0);
 
-        // Five source transactions of one change each: two children of one ad (a parent look-up, then the cache), a
-        // delete found by its source key, an update and a third child of that ad.
+        // Five source transactions of one change each: two children of one ad and a delete, answered by the keys the
+        // stream read before it started (hits); the ad's campaign moved to another company, after which nothing cached
+        // is trusted, and a third child of that ad (its parent looked up on the target: a miss).
         string[] changes =
         [
             "INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data) VALUES (1, now(), 'https://m', 0.1, '10.5.5.5', '{}')",
             "INSERT INTO impressions (ad_id, seen_at, site_url, cost_per_impression_usd, user_ip, user_data) VALUES (1, now(), 'https://m', 0.2, '10.5.5.5', '{}')",
             "DELETE FROM clicks WHERE id = (SELECT min(id) FROM clicks)",
-            "UPDATE campaigns SET name = 'metered' WHERE id = 1",
+            "UPDATE campaigns SET company_id = (SELECT min(id) FROM companies WHERE id <> campaigns.company_id) WHERE id = (SELECT campaign_id FROM ads WHERE id = 1)",
             "INSERT INTO clicks (ad_id, clicked_at, site_url, cost_per_click_usd, user_ip, user_data) VALUES (1, now(), 'https://m', 1, '10.5.5.6', '{}')",
         ];
         // One at a time: statements sent together run in one implicit transaction.

@@ -15,6 +15,18 @@ internal sealed class FakeTargetKeys : ITargetKeys
 
     public void Remove(string table, string columns, string values) => _rows.Remove($"{table}|{columns}|{values}");
 
+    /// <summary>The tables whole reads were asked of.</summary>
+    public List<string> ReadsAll { get; } = [];
+
+    public Task<IReadOnlyList<(string Key, string Value)>?> ReadAllAsync(KeyQuery query, int most, CancellationToken cancellationToken)
+    {
+        ReadsAll.Add(query.Table.Name);
+        var prefix = $"{query.Table.Name}|{string.Join(",", query.Columns)}|";
+        List<(string, string)> rows = [.. _rows.Where(r => r.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(r => (string.Join("\u0001", r.Key[prefix.Length..].Split(',')), r.Value))];
+        return Task.FromResult<IReadOnlyList<(string Key, string Value)>?>(rows.Count > most ? null : rows);
+    }
+
     public Task<IReadOnlyList<string?[]>> FindAsync(IReadOnlyList<KeyQuery> queries, CancellationToken cancellationToken)
     {
         Calls.Add(queries);

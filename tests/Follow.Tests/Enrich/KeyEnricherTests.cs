@@ -59,6 +59,42 @@ public sealed class KeyEnricherTests
     }
 
     [Fact]
+    public async Task Keys_read_before_the_stream_answer_rows_and_children_without_a_look_up_and_follow_later_changes()
+    {
+        _target.Row("campaigns", "id", "10", "1");
+        _target.Row("campaigns", "id", "11", "2");
+
+        var loaded = await _enricher.PreloadAsync(_target, CancellationToken.None);
+        var keyed = await EnrichAsync(
+            _changes.Insert("ads", ["100", "10", "2026-01-01 00:00:00"]),
+            _changes.Update("campaigns", ["11", "3", "body"]),
+            _changes.Insert("ads", ["101", "11", "2026-01-01 00:00:00"]));
+
+        // Each campaign as a row (its updates) and as a parent (its ads).
+        Assert.Equal(4, loaded);
+        Assert.Contains("campaigns", _target.ReadsAll);
+        Assert.Equal("1", keyed[0].Next);
+        Assert.Equal(("2", "3"), (keyed[1].Current, keyed[1].Next));
+        Assert.Equal("3", keyed[2].Next);
+        Assert.Empty(_target.Calls);
+    }
+
+    [Fact]
+    public async Task Tables_that_would_fill_more_than_half_the_cache_are_not_read_before_the_stream()
+    {
+        var enricher = new KeyEnricher(Plan, capacity: 4);
+        foreach (var id in new[] { "10", "11", "12" }) _target.Row("campaigns", "id", id, "1");
+
+        Assert.Equal(0, await enricher.PreloadAsync(_target, CancellationToken.None));
+        var insert = _changes.Insert("ads", ["100", "10", "2026-01-01 00:00:00"]);
+        await foreach (var keyed in enricher.EnrichAsync([(insert.Change, insert.Transaction)], _target, CancellationToken.None))
+        {
+            Assert.Equal("1", keyed.Next);
+        }
+        Assert.Single(_target.Calls);
+    }
+
+    [Fact]
     public async Task An_update_or_delete_finds_the_key_its_row_holds_on_the_target()
     {
         _target.Row("ads", "id", "100", "7");
