@@ -68,6 +68,9 @@ public sealed class KeyEnricher(DistributionPlan plan, int capacity = 100_000)
         {
             var kinds = (row ? 1 : 0) + (parent ? 1 : 0);
             if (budget / kinds == 0) break;
+            // A table the source's statistics already put past the budget is not read at all: reading until the
+            // limit costs a scan of every shard (0.2 s for each of the benchmark's 100,000-row tables on Citus).
+            if (table.Source.RowEstimate > budget / kinds) continue;
             var rows = await target.ReadAllAsync(new KeyQuery(table.Name, columns, table.DistributionColumn!, []), budget / kinds, cancellationToken);
             if (rows is null) continue;
             foreach (var (key, value) in rows)

@@ -95,6 +95,18 @@ public sealed class KeyEnricherTests
     }
 
     [Fact]
+    public async Task A_table_whose_statistics_exceed_the_budget_is_not_read_before_the_stream()
+    {
+        var source = StreamCatalog.Source();
+        var catalog = new Follow.Model.Catalog(source.ServerVersionNum, [.. source.Tables.Select(t => t.Name.Name == "ads" ? t with { RowEstimate = 60_000 } : t)], source.Sequences);
+        var enricher = new KeyEnricher(Follow.Planning.DistributionPlanner.Plan(catalog, Follow.Rules.RulesParser.Parse(StreamCatalog.Rules, "test.rules")));
+        _target.Row("campaigns", "id", "10", "1");
+
+        Assert.Equal(2, await enricher.PreloadAsync(_target, CancellationToken.None));
+        Assert.Equal(["campaigns"], _target.ReadsAll);
+    }
+
+    [Fact]
     public async Task An_update_or_delete_finds_the_key_its_row_holds_on_the_target()
     {
         _target.Row("ads", "id", "100", "7");
