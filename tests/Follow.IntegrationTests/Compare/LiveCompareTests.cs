@@ -138,7 +138,22 @@ public sealed class LiveCompareTests
                 Assert.Equal([tampered.B.ToString()], json.RootElement.GetProperty("tenantsDiffering").EnumerateArray().Select(e => e.GetString()));
             }
 
-            var repair = await FollowProcess.RunAsync(["repair", "--tenant", tampered.A.ToString(), "--tenant", tampered.B.ToString(), "--tenant", tampered.C.ToString(),
+            // --table: that table and those whose foreign keys lead to it. Campaigns' descendants hold B's missing
+            // impression; C's extra campaign is not among impressions' (none), so C still differs.
+            var byCampaigns = await FollowProcess.RunAsync(["repair", "--tenant", tampered.A.ToString(), "--tenant", tampered.B.ToString(), "--table", "public.campaigns",
+                "--source", source.Uri, "--target", targetUri, "--rules", rules]);
+            Assert.True(byCampaigns.ExitCode == 0, byCampaigns.All);
+            Assert.Contains($"tenant {tampered.A}: ", byCampaigns.Output);
+            Assert.Matches($@"(?m)^tenant {tampered.B}: \d+ rows in 4 tables replaced", byCampaigns.Output);
+            var byImpressions = await FollowProcess.RunAsync(["repair", "--tenant", tampered.C.ToString(), "--table", "impressions",
+                "--source", source.Uri, "--target", targetUri, "--rules", rules]);
+            Assert.True(byImpressions.ExitCode == 0, byImpressions.All);
+            Assert.Matches($@"(?m)^tenant {tampered.C}: \d+ rows in 1 tables replaced", byImpressions.Output);
+            var onlyC = await LiveAsync(source.Uri, targetUri, rules);
+            Assert.True(onlyC.ExitCode == 1, onlyC.All);
+            Assert.Contains($"tenants differing: {tampered.C}", Lines(onlyC.Output));
+
+            var repair = await FollowProcess.RunAsync(["repair", "--tenant", tampered.C.ToString(),
                 "--source", source.Uri, "--target", targetUri, "--rules", rules]);
             Assert.True(repair.ExitCode == 0, repair.All);
             var repaired = await LiveAsync(source.Uri, targetUri, rules);
