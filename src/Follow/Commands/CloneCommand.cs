@@ -91,7 +91,7 @@ public static class CloneCommand
             var scope = parse.GetValue(schemaOnly) ? MigrationScope.SchemaOnly
                 : parse.GetValue(follow) ? MigrationScope.CloneAndFollow
                 : MigrationScope.Clone;
-            var resolved = inputs.Resolve(parse, context, target);
+            var resolved = inputs.Resolve(parse, context, target).ReadingCatalog(logger, cancellationToken);
             var coordinator = new MigrationCoordinator(
                 resolved.Target, async (recorded, ct) => (await resolved.PlanAsync(recorded, logger, ct)).ToMigration(),
                 scope, options, parse.GetValue(retries), () => PgTools.Locate(context.Environment), logger)

@@ -28,7 +28,7 @@ public static class FollowCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var logger = context.LoggerFactory.CreateLogger("follow.stream");
-            var resolved = inputs.Resolve(parse, context, target);
+            var resolved = inputs.Resolve(parse, context, target).ReadingCatalog(logger, cancellationToken);
             var options = new CloneOptions(new(), new(), SlotName: parse.GetValue(slotName)!, SlotNameGiven: parse.GetResult(slotName) is { Implicit: false });
             var coordinator = new MigrationCoordinator(
                 resolved.Target, async (recorded, ct) => (await resolved.PlanAsync(recorded, logger, ct)).ToMigration(),
