@@ -89,10 +89,26 @@ public sealed class CitusCloneTests
         await Task.Delay(500);
         var opened = (await WorkerSessionsAsync(target)).Zip(sessionsBefore, (after, before) => after - before).ToList();
         Assert.True(opened.All(n => n < 40), $"sessions the clone opened on each worker: {string.Join(", ", opened)}");
-        await Snapshot.CopyFixture.AssertTablesEqualAsync(await Snapshot.CopyFixture.PlanAsync(source, rules), source, target.ConnectionString);
+        var plan = await Snapshot.CopyFixture.PlanAsync(source, rules);
+        await Snapshot.CopyFixture.AssertTablesEqualAsync(plan, source, target.ConnectionString);
         Assert.Equal(5L, await target.ScalarAsync<long>("SELECT count(*) FROM follow.job WHERE state = 'completed'"));
         Assert.Equal((0L, 32L), await AnalyzedShardsAsync(target, "companies"));
         Assert.Equal((32L, 32L), await AnalyzedShardsAsync(target, "campaigns"));
+
+        // The stream's look-up indexes, built as the clone's. These shards are small enough for one connection a
+        // worker to build them all before Citus' slow start opens another, so it starts every connection at once:
+        // with Citus' default pool of 16, the four indexes then open 60 sessions on each worker; with one a worker, none
+        // beyond the one each worker keeps (the count includes the query's own).
+        sessionsBefore = await WorkerSessionsAsync(target);
+        await using (var connection = new NpgsqlConnection(target.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using (var slowStart = new NpgsqlCommand("SET citus.executor_slow_start_interval = 0", connection)) await slowStart.ExecuteNonQueryAsync();
+            Assert.Equal(4, await Follow.Apply.LookupIndexes.EnsureAsync(plan, connection, CancellationToken.None));
+        }
+        await Task.Delay(500);
+        opened = (await WorkerSessionsAsync(target)).Zip(sessionsBefore, (after, before) => after - before).ToList();
+        Assert.True(opened.All(n => n < 20), $"sessions the look-up indexes opened on each worker: {string.Join(", ", opened)}");
     }
 
     /// <summary>The sessions each worker has had in this database (the query itself opens one on each).</summary>
