@@ -86,8 +86,7 @@ public sealed class CitusCloneTests
         Assert.True(result.ExitCode == 0, result.Error);
         // Small tables take one connection a worker for their copy and their keys: with Citus' default pool of 16,
         // the same clone opened about 120 sessions on each worker (32 shards a table), with one about 15.
-        await Task.Delay(500);
-        var opened = (await WorkerSessionsAsync(target)).Zip(sessionsBefore, (after, before) => after - before).ToList();
+        var opened = await SessionsOpenedSinceAsync(target, sessionsBefore);
         Assert.True(opened.All(n => n < 40), $"sessions the clone opened on each worker: {string.Join(", ", opened)}");
         var plan = await Snapshot.CopyFixture.PlanAsync(source, rules);
         await Snapshot.CopyFixture.AssertTablesEqualAsync(plan, source, target.ConnectionString);
@@ -106,9 +105,15 @@ public sealed class CitusCloneTests
             await using (var slowStart = new NpgsqlCommand("SET citus.executor_slow_start_interval = 0", connection)) await slowStart.ExecuteNonQueryAsync();
             Assert.Equal(4, await Follow.Apply.LookupIndexes.EnsureAsync(plan, connection, CancellationToken.None));
         }
-        await Task.Delay(500);
-        opened = (await WorkerSessionsAsync(target)).Zip(sessionsBefore, (after, before) => after - before).ToList();
+        opened = await SessionsOpenedSinceAsync(target, sessionsBefore);
         Assert.True(opened.All(n => n < 20), $"sessions the look-up indexes opened on each worker: {string.Join(", ", opened)}");
+    }
+
+    /// <summary>The sessions each worker has had since <paramref name="before"/>, once the closed ones are counted.</summary>
+    private static async Task<List<long>> SessionsOpenedSinceAsync(CitusDatabase target, List<long> before)
+    {
+        await Task.Delay(500);
+        return [.. (await WorkerSessionsAsync(target)).Zip(before, (now, then) => now - then)];
     }
 
     /// <summary>The sessions each worker has had in this database (the query itself opens one on each).</summary>
